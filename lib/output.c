@@ -1,0 +1,104 @@
+/* The status line and its performance data, built in one caller-owned buffer. */
+#include "output.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+/* Length of the valid UTF-8 sequence at s (at most avail bytes), 0 if invalid.
+ * Overlong forms, surrogates and code points past U+10FFFF are invalid. */
+static size_t utf8_len(const unsigned char *s, size_t avail, uint32_t *cp)
+{
+	static const uint32_t min_cp[] = {0, 0, 0x80, 0x800, 0x10000};
+	size_t n;
+	uint32_t c;
+
+	if(s[0] < 0x80) {
+		*cp = s[0];
+		return 1;
+	}
+	if((s[0] & 0xE0) == 0xC0)
+		n = 2, c = s[0] & 0x1F;
+	else if((s[0] & 0xF0) == 0xE0)
+		n = 3, c = s[0] & 0x0F;
+	else if((s[0] & 0xF8) == 0xF0)
+		n = 4, c = s[0] & 0x07;
+	else
+		return 0;
+	if(n > avail)
+		return 0;
+	for(size_t i = 1; i < n; i++) {
+		if((s[i] & 0xC0) != 0x80)
+			return 0;
+		c = (c << 6) | (s[i] & 0x3F);
+	}
+	if(c < min_cp[n] || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF))
+		return 0;
+	*cp = c;
+	return n;
+}
+
+size_t kc_sanitize(char *dst, size_t size, const char *src, size_t len, size_t max_chars)
+{
+	const unsigned char *s = (const unsigned char *)src;
+	size_t out = 0, chars = 0, i = 0;
+
+	if(size < 4) { /* room for "..." and the terminator is assumed below */
+		if(size)
+			dst[0] = '\0';
+		return 0;
+	}
+	while(i < len) {
+		uint32_t cp;
+		size_t n = utf8_len(s + i, len - i, &cp);
+
+		if(!n) { /* drop the invalid byte */
+			i++;
+			continue;
+		}
+		if(chars == max_chars || out + n + 4 > size) {
+			memcpy(dst + out, "...", 3);
+			out += 3;
+			break;
+		}
+		if(cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp < 0xA0))
+			dst[out++] = ' ';
+		else if(cp == '|')
+			dst[out++] = '/';
+		else {
+			memcpy(dst + out, s + i, n);
+			out += n;
+		}
+		chars++;
+		i += n;
+	}
+	dst[out] = '\0';
+	return out;
+}
+
+int kc_output_line(char *buf, size_t size, const struct kc_report *r)
+{
+	char text[KC_LINE_MAX / 2];
+	int n;
+
+	kc_sanitize(text, sizeof(text), r->text, strlen(r->text), sizeof(text) - 4);
+	if(r->has_perf)
+		n = snprintf(buf, size, "CAMPAIGN %s - %s | time=%.6fs;%s;%s;0;%ld active=%d;;;0;1\n",
+			     kc_state_name(r->state), text, r->seconds, r->warn, r->crit, r->timeout,
+			     r->active ? 1 : 0);
+	else
+		n = snprintf(buf, size, "CAMPAIGN %s - %s\n", kc_state_name(r->state), text);
+	return n < 0 || (size_t)n >= size ? -1 : n;
+}
+
+void kc_redact(char *buf, size_t len, const char *needle, size_t nlen)
+{
+	char *p = buf;
+
+	if(!buf || !needle || nlen < 3)
+		return;
+	while((size_t)(p - buf) + nlen <= len && (p = memmem(p, len - (size_t)(p - buf), needle, nlen))) {
+		memset(p, '*', nlen);
+		p += nlen;
+	}
+}

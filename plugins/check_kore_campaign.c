@@ -1,0 +1,256 @@
+/* check_kore_campaign: is a Kore.ai campaign in the state it should be, and how
+ * fast does the API answer?  main only wires the lib/ modules together:
+ * parse -> credentials -> token -> fetch -> judge -> print. */
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "credentials.h"
+#include "http.h"
+#include "output.h"
+#include "report.h"
+#include "token.h"
+
+#define VERBOSE_MAX (64 * 1024)
+
+/* The line the timeout guard prints: formatted before the request starts,
+ * because a signal handler may only write() and _exit(). */
+static char guard_line[KC_LINE_MAX];
+static size_t guard_len;
+static int guard_code;
+
+static void on_alarm(int sig)
+{
+	(void)sig;
+	if(write(STDOUT_FILENO, guard_line, guard_len) < 0)
+		_exit(guard_code);
+	_exit(guard_code);
+}
+
+static int finish(const struct kc_report *r, const char *verbose)
+{
+	char line[KC_LINE_MAX];
+
+	if(kc_output_line(line, sizeof(line), r) < 0)
+		snprintf(line, sizeof(line), "CAMPAIGN UNKNOWN - internal error: status line too long\n");
+	fputs(line, stdout);
+	if(verbose)
+		fputs(verbose, stdout);
+	fflush(stdout);
+	return (int)r->state;
+}
+
+static int usage_error(const char *msg)
+{
+	struct kc_report r = {.state = KC_UNKNOWN, .text = msg};
+
+	return finish(&r, NULL);
+}
+
+static double now_seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Cuts the run short half a second after curl's own deadline, should
+ * anything (a stuck resolver, a slow TLS library) ignore it. */
+static void arm_guard(const struct kc_config *cfg)
+{
+	struct kc_report r;
+	char text[256];
+	struct itimerval t = {.it_value = {.tv_sec = cfg->timeout, .tv_usec = 500000}};
+	int n;
+
+	kc_report_timeout(cfg, (double)cfg->timeout, &r, text, sizeof(text));
+	n = kc_output_line(guard_line, sizeof(guard_line), &r);
+	guard_len = n > 0 ? (size_t)n : 0;
+	guard_code = (int)r.state;
+	signal(SIGALRM, on_alarm);
+	setitimer(ITIMER_REAL, &t, NULL);
+}
+
+static void disarm_guard(void)
+{
+	struct itimerval t = {{0, 0}, {0, 0}};
+
+	setitimer(ITIMER_REAL, &t, NULL);
+}
+
+static int mint(const struct kc_config *cfg, struct kc_credentials *cred, char **token,
+		struct kc_err *e)
+{
+	struct kc_claims claims = {.app_id = cfg->client_id, .sub = cfg->jwt_sub,
+				   .now = time(NULL), .ttl = cfg->jwt_ttl};
+	int rc;
+
+	if(getrandom(claims.jti, sizeof(claims.jti), 0) != (ssize_t)sizeof(claims.jti))
+		return kc_err_set(e, "cannot read the system random source");
+	rc = kc_token_mint(&claims, cfg->jwt_alg, (const unsigned char *)cred->value.data,
+			   cred->value.len, token, e);
+	explicit_bzero(&claims, sizeof(claims));
+	return rc;
+}
+
+struct verbose {
+	char text[VERBOSE_MAX];
+	size_t len;
+};
+
+/* One sanitised detail line; a '|' would start perfdata in Nagios long output. */
+__attribute__((format(printf, 2, 3))) static void detail(struct verbose *v, const char *fmt, ...)
+{
+	char raw[2048];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(raw, sizeof(raw), fmt, ap);
+	va_end(ap);
+	if(n < 0 || v->len + 2 >= sizeof(v->text))
+		return;
+	v->len += kc_sanitize(v->text + v->len, sizeof(v->text) - v->len - 1, raw,
+			      strlen(raw), sizeof(raw));
+	v->text[v->len++] = '\n';
+	v->text[v->len] = '\0';
+}
+
+static void detail_block(struct verbose *v, const char *label, const char *data, size_t len)
+{
+	while(len) {
+		const char *nl = memchr(data, '\n', len);
+		size_t n = nl ? (size_t)(nl - data) : len;
+
+		if(n && data[n - 1] == '\r')
+			detail(v, "%s%.*s", label, (int)(n - 1), data);
+		else if(n)
+			detail(v, "%s%.*s", label, (int)n, data);
+		n += nl != NULL;
+		data += n;
+		len -= n;
+	}
+}
+
+static void describe(const struct kc_config *cfg, const char *url,
+		     const struct kc_http_response *res, struct verbose *v)
+{
+	if(cfg->verbose >= 1)
+		detail(v, "request: POST %s -> HTTP %ld, %zu bytes in %.6fs", url, res->status, res->len,
+		       res->seconds);
+	if(cfg->verbose >= 2)
+		detail(v, "timings: dns %.6fs, connect %.6fs, tls %.6fs, first byte %.6fs, total %.6fs",
+		       res->t_dns, res->t_connect, res->t_tls, res->t_first_byte, res->seconds);
+	if(cfg->verbose >= 3) {
+		detail(v, "> auth: [redacted]");
+		detail(v, "> iid: %s", cfg->iid);
+		detail(v, "> accountId: %s", cfg->account_id);
+		detail_block(v, "< ", res->headers, res->headers_len);
+		detail_block(v, "body: ", res->body, res->len > 4096 ? 4096 : res->len);
+	}
+}
+
+/* A server that echoes a credential must not make us print it. */
+static void redact(struct kc_http_response *res, const char *token, const struct kc_secret *secret)
+{
+	const char *sig = token ? strrchr(token, '.') : NULL;
+	const char *needles[] = {token, sig ? sig + 1 : NULL, secret->data};
+	size_t lens[] = {token ? strlen(token) : 0, sig ? strlen(sig + 1) : 0, secret->len};
+
+	for(size_t i = 0; i < 3; i++) {
+		kc_redact(res->body, res->len, needles[i], lens[i]);
+		kc_redact(res->headers, res->headers_len, needles[i], lens[i]);
+	}
+}
+
+static int fetch(const struct kc_config *cfg, const char *url, struct kc_credentials *cred,
+		 char *token, struct verbose *v)
+{
+	struct kc_http_request req = {
+		.url = url, .token = token, .iid = cfg->iid, .account_id = cfg->account_id,
+		.cacert = cfg->cacert, .capath = cfg->capath, .insecure = cfg->insecure,
+		.ip_version = cfg->ip_version, .proxy = cfg->proxy, .keep_headers = cfg->verbose >= 3};
+	struct kc_http_response res;
+	struct kc_outcome o;
+	struct kc_report r;
+	struct kc_err e = {0};
+	char text[KC_LINE_MAX / 2];
+	double started = now_seconds();
+	long left_ms = cfg->timeout * 1000L;
+
+	arm_guard(cfg);
+	req.timeout_ms = left_ms > 1 ? left_ms : 1;
+	o.http = kc_http_post(&req, &res, &e);
+	disarm_guard();
+	redact(&res, token, &cred->value);
+	o = (struct kc_outcome){.http = o.http, .error = e.msg, .status = res.status,
+				.retry_after = res.retry_after, .body = res.body, .len = res.len,
+				.seconds = res.seconds > 0 ? res.seconds : now_seconds() - started};
+	kc_report_build(cfg, &o, &r, text, sizeof(text));
+	describe(cfg, url, &res, v);
+	kc_http_response_free(&res);
+	return finish(&r, cfg->verbose ? v->text : NULL);
+}
+
+static int check(const struct kc_config *cfg)
+{
+	static struct verbose v;
+	struct kc_credential_sources src = {.client_id = cfg->client_id,
+					    .secret_file = cfg->secret_file,
+					    .token_file = cfg->token_file};
+	struct kc_credentials cred;
+	struct kc_err e = {0};
+	char url[1024];
+	char *token = NULL;
+	int rc;
+
+	if(kc_credentials_load(&src, &cred, &e))
+		return usage_error(e.msg);
+	if(kc_http_url(url, sizeof(url), cfg->api, cfg->host, cfg->port, cfg->iid, cfg->account_id,
+		       cfg->campaign)) {
+		kc_secret_wipe(&cred.value);
+		return usage_error("the request URL is too long");
+	}
+	if(cred.kind == KC_AUTH_TOKEN) {
+		token = cred.value.data; /* the token is its own credential */
+		cred.value = (struct kc_secret){NULL, 0};
+	} else if(mint(cfg, &cred, &token, &e)) {
+		kc_secret_wipe(&cred.value);
+		return usage_error(e.msg);
+	}
+	rc = fetch(cfg, url, &cred, token, &v);
+	kc_secret_wipe(&cred.value);
+	kc_token_free(token);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	struct kc_config cfg;
+	struct kc_err e = {0};
+
+	if(kc_config_parse(&cfg, argc, argv, &e))
+		return usage_error(e.msg);
+	if(cfg.action == KC_ACTION_HELP) {
+		printf("%s %s - check the state of a Kore.ai contact-center campaign\n\n"
+		       "Usage: %s -i IID -a ACCOUNT -C CAMPAIGN (--client-id ID | --token-file FILE) "
+		       "[options]\n\nOptions:\n%s\nRESULT is OK, WARNING, CRITICAL, UNKNOWN or 0-3. "
+		       "RANGE uses the Monitoring Plugins syntax (N, N:, ~:N, N:M, @N:M).\n"
+		       "The client secret is never taken from the command line.\n",
+		       PACKAGE_NAME, PACKAGE_VERSION, PACKAGE_NAME, kc_config_help());
+		return KC_UNKNOWN;
+	}
+	if(cfg.action == KC_ACTION_VERSION) {
+		printf("%s %s\n", PACKAGE_NAME, PACKAGE_VERSION);
+		return KC_UNKNOWN;
+	}
+	return check(&cfg);
+}
