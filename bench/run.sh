@@ -43,12 +43,17 @@ install_missing nginx-light valgrind monitoring-plugins-standard liburiparser1 o
 
 if [ -z "$plugin" ]; then
     install_missing autoconf automake make libjson-c-dev libjwt-dev
-    build=${BENCH_BUILDDIR:-/tmp/kore-bench-build}
-    say "building the plugin out of tree in $build"
-    [ -x "$top/configure" ] || (cd "$top" && autoreconf -fi >/dev/null)
-    mkdir -p "$build"
-    (cd "$build" && { [ -f Makefile ] || "$top/configure" >/dev/null; } &&
-        make -j2 plugins/check_kore_campaign >/dev/null)
+    # A tree configured in place cannot also be built out of tree.
+    if [ -f "$top/config.status" ]; then
+        build=$top
+    else
+        build=${BENCH_BUILDDIR:-/tmp/kore-bench-build}
+        [ -x "$top/configure" ] || (cd "$top" && autoreconf -fi >/dev/null)
+        mkdir -p "$build"
+        [ -f "$build/Makefile" ] || (cd "$build" && "$top/configure" >/dev/null)
+    fi
+    say "building the plugin in $build"
+    make -C "$build" -j2 plugins/check_kore_campaign >/dev/null
     plugin=$build/plugins/check_kore_campaign
 elif [ "$plugin" = none ]; then
     plugin=

@@ -162,15 +162,14 @@ static int set_host(struct kc_config *cfg, const char *text, struct kc_err *e)
 		text++;
 		len -= 2;
 	}
-	if(!len || len >= sizeof(cfg->host_buf))
+	if(!len || len >= sizeof(cfg->host))
 		return kc_err_set(e, "invalid host: must be 1 to 253 characters");
 	if(memchr(text, ':', len))
 		chars = "0123456789abcdefABCDEF:.";
 	if(strspn(text, chars) < len)
 		return kc_err_set(e, "invalid host: use a host name or an IP address");
-	memcpy(cfg->host_buf, text, len);
-	cfg->host_buf[len] = '\0';
-	cfg->host = cfg->host_buf;
+	memcpy(cfg->host, text, len);
+	cfg->host[len] = '\0';
 	return 0;
 }
 
@@ -389,7 +388,7 @@ static void set_defaults(struct kc_config *cfg)
 
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->action = KC_ACTION_CHECK;
-	cfg->host = "platform.kore.ai";
+	strcpy(cfg->host, "platform.kore.ai");
 	cfg->port = 443;
 	cfg->api = KC_API_V1;
 	cfg->jwt_sub = "check_kore_campaign";

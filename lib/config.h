@@ -21,7 +21,7 @@ enum kc_action {
 
 struct kc_config {
 	enum kc_action action;
-	const char *host;
+	char host[256];
 	long port;
 	enum kc_api api;
 	const char *iid;
@@ -45,7 +45,6 @@ struct kc_config {
 	int ip_version;
 	const char *proxy;
 	int verbose;
-	char host_buf[256];
 };
 
 /* Fills cfg from argv (argv[0] is the program name).  Strings in cfg point

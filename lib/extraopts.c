@@ -154,7 +154,7 @@ static int add_flag(struct loader *l, const char *name, const char *value, int m
 	return 1;
 }
 
-static int add_insecure(struct loader *l, const char *name, const char *value)
+static int add_switch(struct loader *l, const char *name, const char *value)
 {
 	return add_flag(l, name, value, 1);
 }
@@ -180,7 +180,7 @@ static int take_secret(struct loader *l, const char *name, const char *value)
 	return 1;
 }
 
-/* Sorted for bsearch. -4 and -6 have no long names and so no keys. */
+/* Sorted for bsearch. */
 static const struct key keys[] = {
 	{"account-id", add_value},
 	{"api", add_value},
@@ -194,7 +194,9 @@ static const struct key keys[] = {
 	{"expect", add_value},
 	{"host", add_value},
 	{"iid", add_value},
-	{"insecure", add_insecure},
+	{"insecure", add_switch},
+	{"ipv4", add_switch},
+	{"ipv6", add_switch},
 	{"jwt-alg", add_value},
 	{"jwt-sub", add_value},
 	{"jwt-ttl", add_value},

@@ -64,22 +64,35 @@ ACCOUNT = "acct-engine-test"
 CLIENT_ID = "cs-engine-test"
 SECRET = secrets.token_hex(24)
 
-# The services every engine runs: campaign id -> (thresholds, state, output regex, active)
+# The services every engine runs. "icinga" holds the per-campaign variables of
+# the host's kore_campaigns dictionary, "nagios" the same options as $ARG5$,
+# "argv" the options Icinga 2 must add for them.
 NAME_RE = r"'[^'|\n]*'"
 CASES = [
-    ("cmp-active", None, 0,
-     r"CAMPAIGN OK - 'Outbound Renewals' \(cmp-active\) is Active", 1),
-    ("cmp-stopped", None, 1,
-     r"CAMPAIGN WARNING - 'Outbound Renewals' \(cmp-stopped\) is Stopped, expected Active", 0),
-    ("slow-400", ("0.05", "0.1"), 2,
-     NAME_RE.join([r"CAMPAIGN CRITICAL - ",
-                   r" \(slow-400\) is Active, response time [0-9]+\.[0-9]+s "
-                   r"breaches critical threshold 0\.1"]), 1),
-    ("err-401", None, 2, r"CAMPAIGN CRITICAL - err-401: HTTP 401 Unauthorized(: .+)?", 0),
-    ("err-500", None, 2, r"CAMPAIGN CRITICAL - err-500: HTTP 500 Internal Server Error(: .+)?", 0),
-    ("cmp-pipe", None, 0,
-     r"CAMPAIGN OK - 'Renewals / Q4 next line' \(cmp-pipe\) is Active", 1),
+    dict(id="cmp-active", state=0, active=1,
+         out=r"CAMPAIGN OK - 'Outbound Renewals' \(cmp-active\) is Active"),
+    dict(id="cmp-stopped", state=1, active=0,
+         out=r"CAMPAIGN WARNING - 'Outbound Renewals' \(cmp-stopped\) is Stopped, expected Active"),
+    dict(id="slow-400", state=2, active=1, thresholds=("0.05", "0.1"),
+         icinga={"kore_warning": "0.05", "kore_critical": "0.1"},
+         nagios="-w 0.05 -c 0.1",
+         argv=[("--warning", "0.05"), ("--critical", "0.1")],
+         out=r"CAMPAIGN CRITICAL - " + NAME_RE + r" \(slow-400\) is Active, "
+             r"response time [0-9]+\.[0-9]+s breaches critical threshold 0\.1"),
+    dict(id="err-401", state=2, active=0,
+         out=r"CAMPAIGN CRITICAL - err-401: HTTP 401 Unauthorized(: .+)?"),
+    dict(id="err-500", state=2, active=0,
+         out=r"CAMPAIGN CRITICAL - err-500: HTTP 500 Internal Server Error(: .+)?"),
+    dict(id="cmp-pipe", state=0, active=1,
+         out=r"CAMPAIGN OK - 'Renewals / Q4 next line' \(cmp-pipe\) is Active"),
+    # repeat_key (--map twice) and a set_if flag (-4)
+    dict(id="cmp-paused", state=2, active=0,
+         icinga={"kore_map": ["Stopped=OK", "Paused=CRITICAL"], "kore_ipv4": True},
+         nagios="--map Stopped=OK --map Paused=CRITICAL -4",
+         argv=[("--map", "Stopped=OK"), ("--map", "Paused=CRITICAL"), ("-4", None)],
+         out=r"CAMPAIGN CRITICAL - 'Service Survey' \(cmp-paused\) is Paused, mapped to CRITICAL"),
 ]
+FLAGS = ("-4", "-6", "--insecure", "--verbose")
 STATE_NAMES = ["OK", "WARNING", "CRITICAL", "UNKNOWN"]
 
 
@@ -338,8 +351,22 @@ def make_plugin_dir(root):
     return d
 
 
-def check_perfdata(name, perf, thresholds, active):
+def split_argv(args):
+    """[(option, value or None)] of a command line without the program name."""
+    out, i = [], 0
+    while i < len(args):
+        if args[i] in FLAGS or i + 1 == len(args):
+            out.append((args[i], None))
+            i += 1
+        else:
+            out.append((args[i], args[i + 1]))
+            i += 2
+    return out
+
+
+def check_perfdata(name, perf, case):
     """perf: list of label=value... strings as the engine parsed them."""
+    thresholds, active = case.get("thresholds"), case["active"]
     warn, crit = thresholds or ("", "")
     time_re = r"time=([0-9]+\.[0-9]{6})s;%s;%s;0;[0-9.]+" % (re.escape(warn), re.escape(crit))
     t = [p for p in perf if re.fullmatch(time_re, p)]
@@ -417,12 +444,11 @@ class Icinga:
     def write_config(self):
         self.port = free_port()
         campaigns = []
-        for cid, thr, _, _, _ in CASES:
-            body = ""
-            if thr:
-                body = " kore_warning = %s; kore_critical = %s " % (json.dumps(thr[0]),
-                                                                    json.dumps(thr[1]))
-            campaigns.append('\tvars.kore_campaigns[%s] = {%s}' % (json.dumps(cid), body))
+        for case in CASES:
+            body = "".join("\t\t%s = %s\n" % (k, json.dumps(v))
+                           for k, v in sorted(case.get("icinga", {}).items()))
+            campaigns.append("\tvars.kore_campaigns[%s] = {\n%s\t}" % (json.dumps(case["id"]),
+                                                                        body))
         q = json.dumps
         conf = """/* temporary configuration of the engines test */
 const PluginDir = {plugindir}
@@ -434,6 +460,12 @@ include <plugins>
 include <plugins-contrib>
 include {example}
 
+/* Only forced checks run: the test proves that they are forced. */
+object IcingaApplication "app" {{
+	enable_service_checks = false
+	enable_host_checks = false
+	enable_notifications = false
+}}
 object CheckerComponent "checker" {{ }}
 object ApiListener "api" {{
 	bind_host = "127.0.0.1"
@@ -530,7 +562,21 @@ include {1}
         return tap.ok(self.proc.poll() is None and code == 200,
                       "icinga2: daemon started, REST API answers", read(self.log))
 
+    def base_argv(self, cid):
+        """Options the CheckCommand passes for the test host's variables and its defaults."""
+        return [("--host", "127.0.0.1"), ("--port", str(self.sim.port)), ("--api", "v1"),
+                ("--iid", IID), ("--account-id", ACCOUNT), ("--campaign", cid),
+                ("--client-id", CLIENT_ID), ("--expect", "Active"), ("--unexpected", "WARNING"),
+                ("--on-error", "CRITICAL"), ("--timeout", "10"), ("--cacert", self.sim.cacert)]
+
     def check(self):
+        code, res = self.api("GET", "/v1/objects/services?attrs=last_check_result")
+        crs = [o["attrs"].get("last_check_result") for o in res.get("results", [])] \
+            if code == 200 else None
+        tap.ok(crs is not None and len(crs) == len(CASES) and not any(crs),
+               "icinga2: %d services, none checked before forcing" % len(CASES),
+               "%s %r" % (code, res))
+
         code, res = self.api("GET", "/v1/objects/checkcommands/kore_campaign")
         try:
             attrs = res["results"][0]["attrs"]
@@ -560,31 +606,33 @@ include {1}
             results.clear()
             for obj in res.get("results", []):
                 cr = obj["attrs"].get("last_check_result")
-                if cr and cr.get("schedule_start", 0) >= forced_at - 1:
+                if cr and cr.get("schedule_start", 0) >= forced_at:
                     results[obj["name"].split("!", 1)[1]] = cr
             return len(results) == len(CASES)
         tap.ok(wait_for(collect, 60, 0.5),
                "icinga2: results of all forced checks arrived",
                "have %s\n%s" % (sorted(results), read(self.log)))
 
-        for cid, thr, state, out_re, active in CASES:
+        for case in CASES:
+            cid, state = case["id"], case["state"]
             cr = results.get(cid) or {}
             output = cr.get("output")
             tap.ok(cr.get("state") == state and cr.get("exit_status") == state,
                    "icinga2: %s is %s" % (cid, STATE_NAMES[state]),
                    "last_check_result: %r" % (cr,))
-            tap.ok(isinstance(output, str) and re.fullmatch(out_re, output),
+            # Icinga 2 keeps the blank in front of the perfdata separator.
+            tap.ok(isinstance(output, str) and re.fullmatch(case["out"], output.rstrip(" ")),
                    "icinga2: %s output" % cid, "output: %r" % (output,))
-            check_perfdata("icinga2: " + cid, cr.get("performance_data") or [], thr, active)
-
-        cmds = [cr.get("command") or [] for cr in results.values()]
-        argv_ok = bool(cmds) and all(
-            isinstance(c, list) and SECRET not in json.dumps(c) and
-            c[0] == os.path.join(self.plugindir, "check_kore_campaign") and
-            "--cacert" in c and c[c.index("--cacert") + 1] == self.sim.cacert
-            for c in cmds)
-        tap.ok(argv_ok, "icinga2: secret not on the command line, CA from kore_cacert",
-               "commands: %r" % ([c for c in cmds if SECRET not in json.dumps(c)],))
+            check_perfdata("icinga2: " + cid, cr.get("performance_data") or [], case)
+            cmd = cr.get("command")
+            want = sorted(self.base_argv(cid) + case.get("argv", []), key=str)
+            got = sorted(split_argv(cmd[1:]), key=str) if isinstance(cmd, list) and cmd else None
+            tap.ok(got == want and
+                   cmd[0] == os.path.join(self.plugindir, "check_kore_campaign") and
+                   SECRET not in json.dumps(cmd),
+                   "icinga2: %s command line (no secret, CA from kore_cacert)" % cid,
+                   "command: %r\nwanted options: %r" % (
+                       [a for a in cmd or [] if a != SECRET], want))
 
     def stop(self):
         clean = stop(self.proc, 30)
@@ -654,7 +702,8 @@ class Nagios:
             "enable_notifications=0",
             "enable_flap_detection=0",
             "check_for_updates=0",
-            "execute_service_checks=1",
+            "execute_service_checks=0",       # only forced checks run
+            "execute_host_checks=0",
             "enable_environment_macros=0",
             "illegal_object_name_chars=`~!$%^&*|'\"<>?,()=",
             "illegal_macro_output_chars=`~$&|'\"<>",
@@ -706,10 +755,10 @@ define contact {
     contacts            nagiosadmin
 }
 """ % self.HOST]
-        for cid, thr, _, _, _ in CASES:
-            extra = "-p %d --cacert %s" % (self.sim.port, self.sim.cacert)
-            if thr:
-                extra += " -w %s -c %s" % thr
+        for case in CASES:
+            cid = case["id"]
+            extra = " ".join(["-p %d --cacert %s" % (self.sim.port, self.sim.cacert)] +
+                             ([case["nagios"]] if "nagios" in case else []))
             objs.append("""define service {
     host_name           %s
     service_description %s
@@ -718,6 +767,8 @@ define contact {
     check_interval      60
     retry_interval      60
     check_period        24x7
+    notification_period 24x7
+    notification_interval 0
     contacts            nagiosadmin
 }
 """ % (self.HOST, cid, IID, ACCOUNT, CLIENT_ID, cid, extra))
@@ -784,10 +835,15 @@ define contact {
                 os.close(fd)
 
     def check(self):
+        before = self.status()
+        tap.ok(len(before) == len(CASES) and
+               all(d.get("has_been_checked") == "0" for d in before.values()),
+               "nagios4: %d services, none checked before forcing" % len(CASES),
+               "status: %r" % (before,))
         forced_at = int(time.time())
         lines = "".join("[%d] SCHEDULE_FORCED_SVC_CHECK;%s;%s;%d\n" % (forced_at, self.HOST, cid,
                                                                         forced_at)
-                        for cid, _, _, _, _ in CASES)
+                        for cid in (c["id"] for c in CASES))
         tap.ok(wait_for(lambda: self.command(lines), 10),
                "nagios4: SCHEDULE_FORCED_SVC_CHECK written to the command file")
 
@@ -802,17 +858,17 @@ define contact {
         tap.ok(wait_for(collect, 60, 0.5), "nagios4: results of all forced checks in status.dat",
                "have %s\n%s" % (sorted(status), read(self.p("var", "nagios.log"))))
 
-        for cid, thr, state, out_re, active in CASES:
+        for case in CASES:
+            cid, state = case["id"], case["state"]
             d = status.get(cid) or {}
             tap.ok(d.get("current_state") == str(state),
                    "nagios4: %s is %s" % (cid, STATE_NAMES[state]), "status: %r" % (d,))
             output = d.get("plugin_output")
-            tap.ok(output is not None and re.fullmatch(out_re, output.rstrip(" ")) and
+            tap.ok(output is not None and re.fullmatch(case["out"], output.rstrip(" ")) and
                    not d.get("long_plugin_output"),
                    "nagios4: %s output" % cid, "plugin_output: %r long: %r" % (
                        output, d.get("long_plugin_output")))
-            check_perfdata("nagios4: " + cid, (d.get("performance_data") or "").split(), thr,
-                           active)
+            check_perfdata("nagios4: " + cid, (d.get("performance_data") or "").split(), case)
 
     def stop(self):
         clean = stop(self.proc, 30)

@@ -343,6 +343,11 @@ class Handler(BaseHTTPRequestHandler):
     def handle_api(self):
         sim = self.server.sim
         sim.write("request_log", "request %s %s" % (self.command, self.path))
+        # Read the body first: closing a connection with unread request data
+        # makes the kernel reset it, and the client would lose the answer.
+        body = self.read_body()
+        if body is None:
+            return
         url = urlsplit(self.path)
         m1, m2 = V1_RE.match(url.path), V2_RE.match(url.path)
         m = m1 or m2
@@ -364,9 +369,6 @@ class Handler(BaseHTTPRequestHandler):
             return
         if api == "v2" and len(query.get("accountId", [])) != 1:
             self.send_failure(400, "Query parameter accountId is required")
-            return
-        body = self.read_body()
-        if body is None:
             return
         try:
             header, payload = sim.verify_jwt(self.headers.get("auth", ""))

@@ -1,0 +1,578 @@
+#!/usr/bin/python3
+"""Data-driven integration suite for check_kore_campaign (prints TAP).
+
+The cases live in cases.tsv next to this script (found through $top_srcdir when
+set).  The runner makes a throwaway PKI with tests/sim/make-certs.sh, starts
+the API simulator tests/sim/kore_sim.py (plus instances with the wrong-host,
+expired and untrusted certificates and a redirect target that must never be
+contacted), runs every case against the plugin and checks:
+
+  * the exit code and the full first line of stdout (regular expression),
+  * the output shape: exactly one line unless the case expects more, valid
+    UTF-8, no control characters, at most one '|', nothing on stderr,
+  * secret hygiene: neither client secret nor any JWT signature the
+    simulators saw (or any token the runner minted) appears in stdout/stderr,
+  * per-case extras from the options column (JWT claims, run time, number of
+    requests, no redirect followed).
+
+Environment: PLUGIN (plugin path), top_srcdir, top_builddir, PLUGIN_WRAPPER
+(command prefix such as valgrind; timing checks are then skipped),
+KEEP_TMP=1 keeps the temporary directory, JOBS sets the number of parallel runs.
+
+cases.tsv: one case per line, fields separated by TABs, '#' starts a comment:
+  name  arguments  exit-code  first-line-regex  [options]
+Arguments are split like a shell would (shlex) after ${placeholder} expansion.
+Unless the options say otherwise the runner adds
+  -H 127.0.0.1 -p PORT --cacert CA -i IID -a ACCOUNT --client-id ID
+and KORE_CLIENT_SECRET to the environment.  Options (space separated):
+  no=host,tls,ids,clientid,envsecret   leave out those automatic parts
+  raw                 leave out all automatic parts
+  server=NAME         main (default), wronghost, expired, untrusted
+  secret=wrong        KORE_CLIENT_SECRET is a wrong secret
+  token=KIND          kind of token for ${token_file} / env=KORE_JWT: good,
+                      hs512, expired, wrongsecret, longlife, nojti
+  env=KORE_JWT        pass a freshly minted token in KORE_JWT
+  lines=many          more than one stdout line expected (first is checked)
+  lines=any           one or more lines
+  maxtime=SECONDS     wall-clock bound of the run (skipped under a wrapper)
+  claims=k:v;k:v      JWT the simulator accepted: alg, sub, ttl, api
+  req=N               number of requests the main simulator got for this case
+  redirect            the redirect target must not have been contacted
+  v6                  needs IPv6 loopback (skipped otherwise)
+Regex macros: ${T} perf time value, ${P1} / ${P0} default perfdata with
+active=1 / active=0, ${NAME64} the first 64 characters of the cmp-longname name.
+"""
+
+import base64
+import concurrent.futures
+import hashlib
+import hmac
+import http.client
+import json
+import os
+import re
+import secrets
+import shlex
+import shutil
+import signal
+import socket
+import ssl
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SRCDIR = os.environ.get("top_srcdir") or os.path.dirname(os.path.dirname(HERE))
+BUILDDIR = os.environ.get("top_builddir") or SRCDIR
+PLUGIN = os.environ.get("PLUGIN") or os.path.join(BUILDDIR, "plugins", "check_kore_campaign")
+WRAPPER = shlex.split(os.environ.get("PLUGIN_WRAPPER", ""))
+PYTHON = "/usr/bin/python3"
+SIM = os.path.join(SRCDIR, "tests", "sim", "kore_sim.py")
+MAKE_CERTS = os.path.join(SRCDIR, "tests", "sim", "make-certs.sh")
+CASES = os.path.join(SRCDIR, "tests", "integration", "cases.tsv")
+if not os.path.exists(CASES):
+    CASES = os.path.join(HERE, "cases.tsv")
+
+SECRET = "ks-" + secrets.token_hex(20)
+WRONG_SECRET = "wrong-" + secrets.token_hex(20)
+CLIENT_ID = "cs-" + secrets.token_hex(6)
+ACCOUNT = "acct-7f3a"
+RUN_LIMIT = 300 if WRAPPER else 30
+
+T_RE = r"[0-9]+\.[0-9]{6}"
+MACROS = {
+    "T": T_RE,
+    "P1": r" \| time=" + T_RE + r"s;;;0;10 active=1;;;0;1",
+    "P0": r" \| time=" + T_RE + r"s;;;0;10 active=0;;;0;1",
+    "NAME64": re.escape(("Long campaign name " * 300)[:64]),
+}
+
+
+# --------------------------------------------------------------------------- TAP
+class Tap:
+    def __init__(self):
+        self.n = 0
+        self.failed = 0
+
+    def ok(self, cond, name, diag=None, skip=None):
+        self.n += 1
+        if skip:
+            print("ok %d - %s # SKIP %s" % (self.n, name, skip))
+            return True
+        print("%s %d - %s" % ("ok" if cond else "not ok", self.n, name))
+        if not cond:
+            self.failed += 1
+            for line in (diag or "").splitlines():
+                print("#   " + line)
+        sys.stdout.flush()
+        return cond
+
+    def diag(self, text):
+        for line in text.splitlines():
+            print("# " + line)
+
+    def done(self):
+        print("1..%d" % self.n)
+        return 0 if self.failed == 0 else 1
+
+
+# --------------------------------------------------------------------------- JWT
+def b64url(data):
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def mint(kind="good"):
+    now = int(time.time())
+    alg = "HS512" if kind == "hs512" else "HS256"
+    secret = WRONG_SECRET if kind == "wrongsecret" else SECRET
+    claims = {"appId": CLIENT_ID, "sub": "integration-suite", "iat": now, "exp": now + 300,
+              "jti": str(uuid.uuid4())}
+    if kind == "expired":
+        claims["iat"], claims["exp"] = now - 900, now - 600
+    elif kind == "longlife":
+        claims["exp"] = now + 7200
+    elif kind == "nojti":
+        del claims["jti"]
+    elif kind not in ("good", "hs512", "wrongsecret"):
+        raise ValueError("unknown token kind %r" % kind)
+    head = b64url(json.dumps({"alg": alg, "typ": "JWT"}).encode())
+    body = b64url(json.dumps(claims).encode())
+    digest = hashlib.sha512 if alg == "HS512" else hashlib.sha256
+    sig = b64url(hmac.new(secret.encode(), (head + "." + body).encode(), digest).digest())
+    return head + "." + body + "." + sig
+
+
+# --------------------------------------------------------------------------- simulators
+def ipv6_available():
+    try:
+        with socket.socket(socket.AF_INET6, socket.SOCK_STREAM) as s:
+            s.bind(("::1", 0))
+        return True
+    except OSError:
+        return False
+
+
+def closed_port():
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class SimProcess:
+    def __init__(self, name, tmp, certs, cert, binds, redirect_target=None):
+        self.name = name
+        base = os.path.join(tmp, "sim-" + name)
+        self.ready = base + ".port"
+        self.files = {k: base + "." + k for k in ("jti", "sig", "claims", "requests", "log", "err")}
+        cmd = [PYTHON, SIM, "--cert", os.path.join(certs, cert + ".pem"),
+               "--key", os.path.join(certs, cert + ".key"), "--secret", SECRET,
+               "--client-id", CLIENT_ID, "--port", "0", "--ready-file", self.ready,
+               "--jti-log", self.files["jti"], "--sig-log", self.files["sig"],
+               "--claims-log", self.files["claims"], "--request-log", self.files["requests"],
+               "--log", self.files["log"]]
+        for b in binds:
+            cmd += ["--bind", b]
+        if redirect_target:
+            cmd += ["--redirect-target", redirect_target]
+        self.err = open(self.files["err"], "wb")
+        self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=self.err, stderr=self.err)
+        self.port = None
+
+    def wait_ready(self, limit=15.0):
+        end = time.monotonic() + limit
+        while time.monotonic() < end:
+            if os.path.exists(self.ready):
+                with open(self.ready, encoding="ascii") as f:
+                    text = f.read().strip()
+                if text.isdigit():
+                    self.port = int(text)
+                    return True
+            if self.proc.poll() is not None:
+                return False
+            time.sleep(0.02)
+        return False
+
+    def read(self, key):
+        try:
+            with open(self.files[key], encoding="utf-8", errors="replace") as f:
+                return f.read()
+        except FileNotFoundError:
+            return ""
+
+    def stop(self):
+        """SIGTERM; returns the exit code (None if it had to be killed)."""
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                rc = self.proc.wait(5)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+                rc = None
+        else:
+            rc = self.proc.returncode
+        self.err.close()
+        return rc
+
+
+# --------------------------------------------------------------------------- cases
+class Case:
+    def __init__(self, lineno, fields):
+        self.lineno = lineno
+        self.name = fields[0]
+        self.args = fields[1]
+        self.exits = [int(x) for x in fields[2].split("|")]
+        self.regex = fields[3]
+        self.opts = {}
+        for item in shlex.split(fields[4]) if len(fields) > 4 else []:
+            k, _, v = item.partition("=")
+            self.opts[k] = v
+        self.result = None
+
+
+def load_cases(path):
+    cases, names = [], set()
+    with open(path, encoding="utf-8") as f:
+        for lineno, line in enumerate(f, 1):
+            line = line.rstrip("\n")
+            if not line.strip() or line.lstrip().startswith("#"):
+                continue
+            fields = line.split("\t")
+            if len(fields) < 4 or len(fields) > 5:
+                raise SystemExit("Bail out! %s:%d: expected 4 or 5 TAB-separated fields"
+                                 % (path, lineno))
+            case = Case(lineno, fields)
+            if case.name in names:
+                raise SystemExit("Bail out! %s:%d: duplicate case name %s" % (path, lineno, case.name))
+            names.add(case.name)
+            cases.append(case)
+    return cases
+
+
+def expand(text, values, what):
+    def sub(m):
+        if m.group(1) not in values:
+            raise KeyError("unknown placeholder ${%s} in %s" % (m.group(1), what))
+        return values[m.group(1)]
+    return re.sub(r"\$\{([A-Za-z0-9_]+)\}", sub, text)
+
+
+class Runner:
+    def __init__(self, tmp, certs, sims, v6):
+        self.tmp = tmp
+        self.certs = certs
+        self.sims = sims
+        self.v6 = v6
+        self.minted = []
+        self.closed = closed_port()
+        self.files = {}
+        for name, content, mode in (("secret_file", SECRET, 0o600),
+                                    ("group_secret_file", SECRET, 0o640),
+                                    ("world_secret_file", SECRET, 0o644),
+                                    ("wrong_secret_file", WRONG_SECRET, 0o600)):
+            path = os.path.join(tmp, name)
+            with open(path, "w", encoding="ascii") as f:
+                f.write(content + "\n")
+            os.chmod(path, mode)
+            self.files[name] = path
+
+    def values(self, case, index):
+        v = {
+            "ca": os.path.join(self.certs, "ca.pem"),
+            "untrusted_ca": os.path.join(self.certs, "untrusted-ca.pem"),
+            "capath": os.path.join(self.certs, "capath"),
+            "port": str(self.sims["main"].port),
+            "closed_port": str(self.closed),
+            "client_id": CLIENT_ID,
+            "account": ACCOUNT,
+            "iid": "iid-%03d" % index,
+            "id128": "c" * 128,
+            "id129": "c" * 129,
+            "missing": os.path.join(self.tmp, "does-not-exist"),
+        }
+        v.update(self.files)
+        return v
+
+    def run(self, case, index):
+        opts = case.opts
+        if "v6" in opts and not self.v6:
+            return {"skip": "no IPv6 loopback"}
+        values = self.values(case, index)
+        kind = opts.get("token", "good")
+        token = None
+        if "${token_file}" in case.args or opts.get("env") == "KORE_JWT":
+            token = mint(kind)
+            self.minted.append(token)
+            path = os.path.join(self.tmp, "token-%03d" % index)
+            with open(path, "w", encoding="ascii") as f:
+                f.write(token + "\n")
+            os.chmod(path, 0o600)
+            values["token_file"] = path
+        args = shlex.split(expand(case.args, values, case.name))
+        skip_parts = set(filter(None, opts.get("no", "").split(",")))
+        if "raw" in opts:
+            skip_parts = {"host", "tls", "ids", "clientid", "envsecret"}
+        server = self.sims[opts.get("server", "main")]
+        auto = []
+        if "host" not in skip_parts:
+            auto += ["-H", "127.0.0.1", "-p", str(server.port)]
+        if "tls" not in skip_parts:
+            auto += ["--cacert", values["ca"]]
+        if "ids" not in skip_parts:
+            auto += ["-i", values["iid"], "-a", ACCOUNT]
+        if "clientid" not in skip_parts:
+            auto += ["--client-id", CLIENT_ID]
+        env = ["PATH=/usr/bin:/bin"]
+        if "envsecret" not in skip_parts:
+            env.append("KORE_CLIENT_SECRET=" + (WRONG_SECRET if opts.get("secret") == "wrong" else SECRET))
+        if opts.get("env") == "KORE_JWT":
+            env.append("KORE_JWT=" + token)
+        cmd = ["/usr/bin/env", "-i"] + env + WRAPPER + [PLUGIN] + auto + args
+        start = time.monotonic()
+        try:
+            p = subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True, timeout=RUN_LIMIT)
+            rc, out, err = p.returncode, p.stdout, p.stderr
+        except subprocess.TimeoutExpired as e:
+            rc, out, err = None, e.stdout or b"", e.stderr or b""
+        elapsed = time.monotonic() - start
+        return {"cmd": cmd, "rc": rc, "out": out, "err": err, "elapsed": elapsed,
+                "iid": values["iid"] if "ids" not in skip_parts else None,
+                "redirect_log": self.sims["redirect"].read("requests")}
+
+
+def has_control(text):
+    return any((ord(c) < 0x20 and c != "\n") or 0x7F <= ord(c) < 0xA0 for c in text)
+
+
+def show(data):
+    return repr(data[:2000])
+
+
+def check_case(tap, case, res, runner, hygiene):
+    name = "%s (line %d)" % (case.name, case.lineno)
+    if "skip" in res:
+        tap.ok(True, name, skip=res["skip"])
+        return
+    out_b, err_b = res["out"], res["err"]
+    out = out_b.decode("utf-8", errors="replace")
+    err = err_b.decode("utf-8", errors="replace")
+    first = out.split("\n", 1)[0]
+    diag = "command: %s\nexit: %s\nstdout: %s\nstderr: %s" % (
+        " ".join(shlex.quote(a) for a in res["cmd"][3:]), res["rc"], show(out), show(err))
+
+    tap.ok(res["rc"] in case.exits, "%s: exit code %s" % (name, "|".join(map(str, case.exits))), diag)
+    regex = expand(case.regex, MACROS, case.name)
+    tap.ok(re.fullmatch(regex, first) is not None, "%s: status line" % name,
+           diag + "\nexpected: " + regex)
+
+    problems = []
+    if err_b:
+        problems.append("stderr is not empty")
+    try:
+        out_b.decode("utf-8")
+    except UnicodeDecodeError:
+        problems.append("stdout is not valid UTF-8")
+    if not out.endswith("\n"):
+        problems.append("stdout does not end with a newline")
+    lines = out.count("\n")
+    if case.opts.get("lines") == "many":
+        if lines < 2:
+            problems.append("expected more than one line, got %d" % lines)
+    elif case.opts.get("lines") == "any":
+        if lines < 1 or not first:
+            problems.append("expected a status line")
+    elif lines != 1 or out.strip("\n") != out.rstrip("\n") or not first:
+        problems.append("expected exactly one line, got %d" % lines)
+    if has_control(out):
+        problems.append("control characters in stdout")
+    if first.count("|") > 1:
+        problems.append("more than one '|' in the status line")
+    tap.ok(not problems, "%s: output shape" % name, diag + "\n" + "; ".join(problems))
+
+    leaked = [h for h in hygiene if h and (h in out or h in err)]
+    tap.ok(not leaked, "%s: no secret or JWT signature in the output" % name,
+           "leaked: %s\n%s" % (", ".join(x[:12] + "..." for x in leaked), diag))
+
+    if "maxtime" in case.opts:
+        limit = float(case.opts["maxtime"])
+        tap.ok(res["elapsed"] <= limit, "%s: finished within %ss (took %.2fs)" % (name, limit, res["elapsed"]),
+               diag, skip="under wrapper" if WRAPPER else None)
+
+    if "req" in case.opts and res["iid"]:
+        n = sum(1 for line in runner.sims["main"].read("requests").splitlines()
+                if line.startswith("request ") and "/public/%s/" % res["iid"] in line)
+        tap.ok(n == int(case.opts["req"]), "%s: simulator got %s request(s)" % (name, case.opts["req"]),
+               "got %d\n%s" % (n, diag))
+
+    if "claims" in case.opts and res["iid"]:
+        entries = []
+        for line in runner.sims["main"].read("claims").splitlines():
+            try:
+                obj = json.loads(line)
+            except ValueError:
+                continue
+            if obj.get("iid") == res["iid"]:
+                entries.append(obj)
+        problems = []
+        if len(entries) != 1:
+            problems.append("expected one accepted JWT, got %d" % len(entries))
+        else:
+            e = entries[0]
+            payload = e["payload"]
+            for item in case.opts["claims"].split(";"):
+                k, _, v = item.partition(":")
+                if k == "alg":
+                    got = e["header"].get("alg")
+                elif k == "api":
+                    got = e["api"]
+                elif k == "ttl":
+                    got = str(payload.get("exp", 0) - payload.get("iat", 0))
+                else:
+                    got = payload.get(k)
+                if str(got) != v:
+                    problems.append("%s: expected %r, got %r" % (k, v, got))
+            if abs(payload.get("iat", 0) - time.time()) > 120:
+                problems.append("iat is not the current time")
+            if payload.get("appId") != CLIENT_ID:
+                problems.append("appId is not the client id")
+        tap.ok(not problems, "%s: JWT claims %s" % (name, case.opts["claims"]),
+               "; ".join(problems) + "\n" + json.dumps(entries))
+
+    if "redirect" in case.opts:
+        tap.ok(res["redirect_log"] == "", "%s: redirect target not contacted" % name,
+               res["redirect_log"])
+
+
+# --------------------------------------------------------------------------- simulator self-checks
+def sim_request(port, ca, path, method="POST", headers=None, body=b"{}"):
+    ctx = ssl.create_default_context(cafile=ca)
+    conn = http.client.HTTPSConnection("127.0.0.1", port, context=ctx, timeout=10)
+    try:
+        conn.request(method, path, body=body if method == "POST" else None, headers=headers or {})
+        r = conn.getresponse()
+        data = r.read()
+        try:
+            parsed = json.loads(data)
+        except ValueError:
+            parsed = None
+        return r.status, parsed, r
+    finally:
+        conn.close()
+
+
+def sim_selfcheck(tap, sim, ca):
+    v1 = "/agentassist/api/v1/public/i-self/campaign/%s/status?view=status"
+    v2 = "/campaign/api/v2/public/i-self/campaign/%s/status?accountId=%s&view=status"
+
+    def hdr(token=None, **extra):
+        h = {"auth": token if token is not None else mint(), "iid": "i-self", "accountId": ACCOUNT,
+             "Content-Type": "application/json", "Accept": "application/json"}
+        h.update(extra)
+        return {k: v for k, v in h.items() if v is not None}
+
+    def failure(parsed):
+        return (isinstance(parsed, dict) and parsed.get("status") == "failure"
+                and isinstance(parsed.get("errors"), list) and "msg" in parsed["errors"][0])
+
+    checks = []
+    st, js, _ = sim_request(sim.port, ca, v1 % "cmp-active", headers=hdr())
+    checks.append(("valid v1 request -> 200 success", st == 200 and js["status"] == "success"
+                   and js["data"]["status"] == "Active" and js["data"]["id"] == "cmp-active"))
+    st, js, _ = sim_request(sim.port, ca, v2 % ("cmp-stopped", ACCOUNT), headers=hdr(mint("hs512")))
+    checks.append(("valid v2 HS512 request -> Stopped", st == 200 and js["data"]["status"] == "Stopped"))
+    tok = mint()
+    sim_request(sim.port, ca, v1 % "cmp-active", headers=hdr(tok))
+    st, js, _ = sim_request(sim.port, ca, v1 % "cmp-active", headers=hdr(tok))
+    checks.append(("replayed jti -> 401", st == 401 and failure(js)))
+    st, js, _ = sim_request(sim.port, ca, v1 % "cmp-active", headers=hdr(auth=None, token=""))
+    checks.append(("missing auth -> 401", st == 401 and failure(js)))
+    for kind in ("expired", "wrongsecret", "longlife", "nojti"):
+        st, js, _ = sim_request(sim.port, ca, v1 % "cmp-active", headers=hdr(mint(kind)))
+        checks.append(("%s token -> 401" % kind, st == 401 and failure(js)))
+    st, js, _ = sim_request(sim.port, ca, v1 % "cmp-active", method="GET", headers=hdr())
+    checks.append(("GET -> 405", st == 405 and failure(js)))
+    st, js, _ = sim_request(sim.port, ca, "/agentassist/api/v1/other", headers=hdr())
+    checks.append(("unknown path -> 404", st == 404 and failure(js)))
+    st, js, _ = sim_request(sim.port, ca, v1 % "cmp-active", headers=hdr(iid="other"))
+    checks.append(("iid header mismatch -> 400", st == 400 and failure(js)))
+    st, js, _ = sim_request(sim.port, ca, v2 % ("cmp-active", "other"), headers=hdr())
+    checks.append(("v2 accountId mismatch -> 400", st == 400 and failure(js)))
+    st, js, _ = sim_request(sim.port, ca, "/agentassist/api/v1/public/i-self/campaign/cmp-active/status",
+                            headers=hdr())
+    checks.append(("missing view=status -> 400", st == 400 and failure(js)))
+    st, js, r = sim_request(sim.port, ca, v1 % "err-429", headers=hdr())
+    checks.append(("err-429 -> 429 with Retry-After", st == 429 and r.getheader("Retry-After") == "30"))
+    st, js, _ = sim_request(sim.port, ca, v1 % "cmp-nosuch", headers=hdr())
+    checks.append(("unknown cmp-* -> 404 failure body", st == 404 and failure(js)))
+    for label, ok in checks:
+        tap.ok(ok, "simulator: " + label)
+
+
+# --------------------------------------------------------------------------- main
+def main():
+    tap = Tap()
+    if not os.access(PLUGIN, os.X_OK):
+        print("Bail out! plugin not found or not executable: %s" % PLUGIN)
+        return 1
+    cases = load_cases(CASES)
+    tmp = tempfile.mkdtemp(prefix="kore-it.")
+    sims = {}
+    try:
+        certs = os.path.join(tmp, "certs")
+        subprocess.run(["/bin/bash", MAKE_CERTS, certs], check=True, stdout=subprocess.DEVNULL)
+        v6 = ipv6_available()
+        sims["redirect"] = SimProcess("redirect", tmp, certs, "server", ["127.0.0.1"])
+        if not sims["redirect"].wait_ready():
+            print("Bail out! redirect target did not start: " + sims["redirect"].read("err"))
+            return 1
+        target = "https://127.0.0.1:%d" % sims["redirect"].port
+        sims["main"] = SimProcess("main", tmp, certs, "server",
+                                  ["127.0.0.1"] + (["::1"] if v6 else []), target)
+        for name in ("wronghost", "expired", "untrusted"):
+            sims[name] = SimProcess(name, tmp, certs, name, ["127.0.0.1"])
+        for name, sim in sims.items():
+            if not sim.wait_ready():
+                print("Bail out! simulator %s did not start: %s" % (name, sim.read("err")))
+                return 1
+
+        try:
+            sim_selfcheck(tap, sims["main"], os.path.join(certs, "ca.pem"))
+        except (OSError, http.client.HTTPException, ValueError, KeyError, TypeError) as e:
+            tap.ok(False, "simulator: self-check", "exception: %r" % (e,))
+
+        runner = Runner(tmp, certs, sims, v6)
+        jobs = int(os.environ.get("JOBS", "4"))
+        # Slow cases first so that they overlap with the quick ones.
+        order = sorted(range(len(cases)), key=lambda i: 0 if ("slow-" in cases[i].args) else 1)
+        with concurrent.futures.ThreadPoolExecutor(max_workers=jobs) as pool:
+            futures = {i: pool.submit(runner.run, cases[i], i) for i in order}
+            for i, f in futures.items():
+                cases[i].result = f.result()
+
+        hygiene = {SECRET, WRONG_SECRET}
+        for sim in sims.values():
+            hygiene.update(line.strip() for line in sim.read("sig").splitlines() if line.strip())
+        hygiene.update(t.rsplit(".", 1)[1] for t in runner.minted)
+        tap.diag("%d cases, %d distinct JWT signatures checked for leaks" % (len(cases), len(hygiene) - 2))
+        for case in cases:
+            check_case(tap, case, case.result, runner, hygiene)
+
+        tap.ok(sims["redirect"].read("requests") == "", "redirect target was never contacted",
+               sims["redirect"].read("requests"))
+    finally:
+        for name, sim in sims.items():
+            rc = sim.stop()
+            errtext = sim.read("err")
+            tap.ok(rc == 0 and errtext == "", "simulator %s stopped cleanly on SIGTERM" % name,
+                   "exit %s, stderr: %s" % (rc, errtext[:2000]))
+        if os.environ.get("KEEP_TMP"):
+            tap.diag("temporary files kept in " + tmp)
+        else:
+            shutil.rmtree(tmp, ignore_errors=True)
+    return tap.done()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
