@@ -130,10 +130,10 @@ static void detail_block(struct verbose *v, const char *label, const char *data,
 		const char *nl = memchr(data, '\n', len);
 		size_t n = nl ? (size_t)(nl - data) : len;
 
-		if(n && data[n - 1] == '\r')
-			detail(v, "%s%.*s", label, (int)(n - 1), data);
-		else if(n)
-			detail(v, "%s%.*s", label, (int)n, data);
+		size_t shown = n && data[n - 1] == '\r' ? n - 1 : n;
+
+		if(shown)
+			detail(v, "%s%.*s", label, (int)shown, data);
 		n += nl != NULL;
 		data += n;
 		len -= n;
