@@ -23,8 +23,10 @@ Output is TAP; the plan is printed at the end.
 import atexit
 import base64
 import errno
+import grp
 import json
 import os
+import pwd
 import re
 import secrets
 import shlex
@@ -37,7 +39,6 @@ import sys
 import tempfile
 import time
 import urllib.error
-import urllib.parse
 import urllib.request
 
 SUITE_BUDGET = 180.0           # seconds for the whole suite
@@ -63,6 +64,8 @@ IID = "st-engine-test"
 ACCOUNT = "acct-engine-test"
 CLIENT_ID = "cs-engine-test"
 SECRET = secrets.token_hex(24)
+# A wrapper such as valgrind makes every run much slower, and all checks run at once.
+PLUGIN_TIMEOUT = "40" if WRAPPER else None
 
 # The services every engine runs. "icinga" holds the per-campaign variables of
 # the host's kore_campaigns dictionary, "nagios" the same options as $ARG5$,
@@ -196,8 +199,8 @@ def kill_group(p):
         pass
 
 
-def leftovers(marker):
-    """Processes whose command line mentions marker (the temporary prefix)."""
+def leftovers(*markers):
+    """Processes whose command line mentions one of markers (temporary paths)."""
     found = []
     for pid in os.listdir("/proc"):
         if not pid.isdigit() or int(pid) == os.getpid():
@@ -207,7 +210,7 @@ def leftovers(marker):
                 cmd = f.read().replace(b"\0", b" ").decode("utf-8", "replace")
         except OSError:
             continue
-        if marker in cmd:
+        if any(m in cmd for m in markers):
             found.append("%s %s" % (pid, cmd.strip()))
     return found
 
@@ -297,6 +300,13 @@ def ensure_packages():
     # Package installation is not part of the suite's time budget.
     r = subprocess.run(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                        stderr=subprocess.STDOUT, env=env)
+    if r.returncode != 0:
+        # A fresh machine may have no package lists yet.
+        update = cmd[:cmd.index("apt-get") + 1] + ["-o", "DPkg::Lock::Timeout=600", "update"]
+        subprocess.run(update, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                       stderr=subprocess.DEVNULL, env=env)
+        r = subprocess.run(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                           stderr=subprocess.STDOUT, env=env)
     global DEADLINE
     DEADLINE = time.monotonic() + SUITE_BUDGET
     still = missing_packages()
@@ -398,8 +408,6 @@ class Icinga:
         self.ctx = None
 
     def defines(self):
-        import grp
-        import pwd
         d = ["-D%s=%s" % kv for kv in self.dirs.items()]
         d += ["-DRunAsUser=" + pwd.getpwuid(os.geteuid()).pw_name,
               "-DRunAsGroup=" + grp.getgrgid(os.getegid()).gr_name,
@@ -489,12 +497,13 @@ object Host {host} {{
 	vars.kore_client_id = {client}
 	vars.kore_client_secret = {secret}
 	vars.kore_cacert = {cacert}
-{campaigns}
+{timeout}{campaigns}
 }}
 """.format(plugindir=q(self.plugindir), example=q(ICINGA_EXAMPLE), port=q(str(self.port)),
            user=q(self.user), password=q(self.password), node=q(self.NODE), host=q(self.HOST),
            simport=self.sim.port, iid=q(IID), account=q(ACCOUNT), client=q(CLIENT_ID),
-           secret=q(SECRET), cacert=q(self.sim.cacert), campaigns="\n".join(campaigns))
+           secret=q(SECRET), cacert=q(self.sim.cacert), campaigns="\n".join(campaigns),
+           timeout=("\tvars.kore_timeout = %s\n" % PLUGIN_TIMEOUT) if PLUGIN_TIMEOUT else "")
         self.conf = os.path.join(self.dirs["ConfigDir"], "icinga2.conf")
         write(self.conf, conf, 0o600)
 
@@ -514,16 +523,17 @@ include {1}
     def validate(self):
         rc, out = run(["icinga2", "daemon", "-C", "-c", self.conf] + self.defines(), limit=60)
         m = re.search(r"Instantiated (\d+) Services?\.", out)
-        tap.ok(rc == 0 and m and int(m.group(1)) == len(CASES),
+        tap.ok(rc == 0 and m and int(m.group(1)) == len(CASES) and
+               not re.search(r"(warning|critical)/", out),
                "icinga2: shipped CheckCommand and example apply rule validate (daemon -C)", out)
-        example = self.write_example_ok
-        if not example:
+        if not self.has_example:
             tap.ok(False, "icinga2: example host found in the example file's comment")
             return rc == 0
         rc2, out2 = run(["icinga2", "daemon", "-C", "-c", self.example_conf] + self.defines(),
                         limit=60)
         m2 = re.search(r"Instantiated (\d+) Services?\.", out2)
-        tap.ok(rc2 == 0 and m2 and int(m2.group(1)) == 2,
+        tap.ok(rc2 == 0 and m2 and int(m2.group(1)) == 2 and
+               not re.search(r"(warning|critical)/", out2),
                "icinga2: commented example host validates and gets 2 services", out2)
         return rc == 0
 
@@ -567,7 +577,7 @@ include {1}
         return [("--host", "127.0.0.1"), ("--port", str(self.sim.port)), ("--api", "v1"),
                 ("--iid", IID), ("--account-id", ACCOUNT), ("--campaign", cid),
                 ("--client-id", CLIENT_ID), ("--expect", "Active"), ("--unexpected", "WARNING"),
-                ("--on-error", "CRITICAL"), ("--timeout", "10"), ("--cacert", self.sim.cacert)]
+                ("--on-error", "CRITICAL"), ("--timeout", PLUGIN_TIMEOUT or "10"), ("--cacert", self.sim.cacert)]
 
     def check(self):
         code, res = self.api("GET", "/v1/objects/services?attrs=last_check_result")
@@ -638,15 +648,15 @@ include {1}
         clean = stop(self.proc, 30)
         tap.ok(clean and self.proc.returncode == 0, "icinga2: daemon stopped cleanly",
                "exit %r\n%s" % (self.proc.returncode, read(self.log)))
-        gone = wait_for(lambda: not group_alive(self.proc.pid) and not leftovers(self.root), 10)
-        tap.ok(gone, "icinga2: no process left", "\n".join(leftovers(self.root)))
+        gone = wait_for(lambda: not group_alive(self.proc.pid) and not leftovers(self.root, self.plugindir), 10)
+        tap.ok(gone, "icinga2: no process left", "\n".join(leftovers(self.root, self.plugindir)))
         kill_group(self.proc)
 
     def run(self):
         self.include_dir()
         if not self.api_certs():
             return
-        self.write_example_ok = bool(self.write_config())
+        self.has_example = bool(self.write_config())
         if not self.validate():
             return
         if not self.start():
@@ -758,6 +768,7 @@ define contact {
         for case in CASES:
             cid = case["id"]
             extra = " ".join(["-p %d --cacert %s" % (self.sim.port, self.sim.cacert)] +
+                             (["-t " + PLUGIN_TIMEOUT] if PLUGIN_TIMEOUT else []) +
                              ([case["nagios"]] if "nagios" in case else []))
             objs.append("""define service {
     host_name           %s
@@ -786,11 +797,13 @@ define contact {
 
     def validate(self, has_example):
         rc, out = run(["nagios4", "-v", self.cfg], limit=30)
-        ok = rc == 0 and re.search(r"Total Errors:\s+0", out) and \
+        clean = r"Total Warnings:\s+0\s+Total Errors:\s+0\s"
+        ok = rc == 0 and re.search(clean, out) and \
             re.search(r"Checked %d services\." % len(CASES), out)
         tap.ok(ok, "nagios4: shipped commands validate (nagios4 -v)", out)
         rc2, out2 = run(["nagios4", "-v", self.example_cfg], limit=30)
-        tap.ok(has_example and rc2 == 0 and re.search(r"Checked 1 services\.", out2),
+        tap.ok(has_example and rc2 == 0 and re.search(clean, out2) and
+               re.search(r"Checked 1 services\.", out2),
                "nagios4: commented example host and service validate", out2)
         return bool(ok)
 
@@ -874,8 +887,8 @@ define contact {
         clean = stop(self.proc, 30)
         tap.ok(clean and self.proc.returncode == 0, "nagios4: daemon stopped cleanly",
                "exit %r\n%s" % (self.proc.returncode, read(self.log)))
-        gone = wait_for(lambda: not group_alive(self.proc.pid) and not leftovers(self.root), 10)
-        tap.ok(gone, "nagios4: no process left", "\n".join(leftovers(self.root)))
+        gone = wait_for(lambda: not group_alive(self.proc.pid) and not leftovers(self.root, self.plugindir), 10)
+        tap.ok(gone, "nagios4: no process left", "\n".join(leftovers(self.root, self.plugindir)))
         kill_group(self.proc)
 
     def run(self):
@@ -901,7 +914,8 @@ def main(argv):
 
     if not ensure_packages():
         return tap.done()
-    tap.ok(os.access(PLUGIN, os.X_OK), "plugin built: %s" % PLUGIN)
+    if not tap.ok(os.access(PLUGIN, os.X_OK), "plugin built: %s" % PLUGIN):
+        return tap.done()
     for f in (SIM, MAKE_CERTS, ICINGA_CONF, ICINGA_EXAMPLE, NAGIOS_CONF):
         if not os.path.isfile(f):
             tap.ok(False, "%s present" % os.path.relpath(f, SRCDIR))
@@ -919,7 +933,10 @@ def main(argv):
                 Nagios(TMP, plugindir, sim).run()
         finally:
             sim.stop()
-    tap.ok(remaining() > 0, "suite finished within %ds" % SUITE_BUDGET)
+    if WRAPPER:
+        tap.skip("suite finished within %ds" % SUITE_BUDGET, "under wrapper")
+    else:
+        tap.ok(remaining() > 0, "suite finished within %ds" % SUITE_BUDGET)
     return tap.done()
 
 
