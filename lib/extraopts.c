@@ -273,14 +273,16 @@ static char *next_line(char *str, int num, void *stream)
 		start += 3; /* a UTF-8 byte order mark */
 		len -= 3;
 	}
-	if(memchr(start, '\0', len))
-		return fail(l, "NUL byte in line"), NULL;
 	while(len && (*start == ' ' || *start == '\t')) {
 		start++;
 		len--;
 	}
-	if(len >= (size_t)num)
-		return fail(l, "line longer than %d characters", num - 1), NULL;
+	if(memchr(start, '\0', len))
+		fail(l, "NUL byte in line");
+	else if(len >= (size_t)num)
+		fail(l, "line longer than %d characters", num - 1);
+	if(l->fail_line)
+		return NULL;
 	note_section(l, start, len);
 	memcpy(str, start, len);
 	str[len] = '\0';

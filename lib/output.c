@@ -38,6 +38,14 @@ static size_t utf8_len(const unsigned char *s, size_t avail, uint32_t *cp)
 	return n;
 }
 
+/* C0 and C1 controls, and the bidirectional overrides that can make a
+ * console show text in another order than it was sent. */
+static bool is_control(uint32_t cp)
+{
+	return cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp < 0xA0) || cp == 0x200E ||
+	       cp == 0x200F || (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069);
+}
+
 size_t kc_sanitize(char *dst, size_t size, const char *src, size_t len, size_t max_chars)
 {
 	const unsigned char *s = (const unsigned char *)src;
@@ -61,7 +69,7 @@ size_t kc_sanitize(char *dst, size_t size, const char *src, size_t len, size_t m
 			out += 3;
 			break;
 		}
-		if(cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp < 0xA0))
+		if(is_control(cp))
 			dst[out++] = ' ';
 		else if(cp == '|')
 			dst[out++] = '/';

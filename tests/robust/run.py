@@ -76,6 +76,8 @@ def sanitized_build():
 
 
 SKIP_TIMING = "under wrapper" if WRAPPER else None
+# The -t of runs that are not about time: short, but roomy enough for a wrapper like valgrind.
+ROOMY = 60 if WRAPPER else 5
 SKIP_RSS = SKIP_TIMING or ("sanitizer build" if sanitized_build() else None)
 
 
@@ -137,7 +139,8 @@ with open(report, "w") as f:
 """
 
 
-def run_plugin(args, secret=True, env_extra=None, hard_limit=30.0, measure_rss=False):
+def run_plugin(args, secret=True, env_extra=None, hard_limit=None, measure_rss=False, prefix=()):
+    hard_limit = hard_limit or (300.0 if WRAPPER else 30.0)
     env = {"PATH": "/usr/bin:/bin"}
     if secret:
         env["KORE_CLIENT_SECRET"] = SECRET
@@ -145,7 +148,9 @@ def run_plugin(args, secret=True, env_extra=None, hard_limit=30.0, measure_rss=F
     argv = WRAPPER + [PLUGIN] + list(args)
     if WRAPPER and "/" not in WRAPPER[0]:
         argv[0] = shutil.which(WRAPPER[0], path=env["PATH"]) or WRAPPER[0]
-    shown = ["env", "-i"] + ["%s=%s" % kv for kv in env.items()] + argv
+    argv = list(prefix) + argv
+    shown = ["env", "-i"] + ["%s=%s" % (k, "***" if k == "KORE_CLIENT_SECRET" else v)
+                             for k, v in env.items()] + argv
     report = None
     spawn, spawn_env = argv, env
     if measure_rss:
@@ -215,7 +220,8 @@ def line_conds(run, state, text_re=None, perf="required", timeout=None, active=N
         ("exactly one line on stdout", out.endswith(b"\n") and out.count(b"\n") == 1),
         ("line starts with 'CAMPAIGN %s - '" % state, s.startswith("CAMPAIGN %s - " % state)),
         ("line is valid UTF-8", utf8),
-        ("no control characters in the line", not re.search(rb"[\x00-\x1f\x7f]", line)),
+        ("no control characters (C0, DEL, C1) in the line",
+         not re.search(rb"[\x00-\x1f\x7f]", line) and not re.search("[\x80-\x9f]", s)),
     ]
     m = PERF_RE.search(s)
     bars = s.count("|")
@@ -463,17 +469,26 @@ def h_drip_headers(conn):
         conn.sleep(1.0)
 
 
+def h_proxy_stall(conn):
+    conn.read_request()             # the CONNECT request
+    conn.hold()
+
+
 def h_late_answer(conn):
     conn.read_request()
     conn.sleep(1.0)
     conn.send(http_response(200, success_body()))
 
 
-def timeout_case(name, make_server, extra=(), state="CRITICAL", tspec="2"):
+def timeout_case(name, make_server, extra=(), state="CRITICAL", tspec="2", proxy=False):
     def case():
         srv = make_server()
         with with_servers(srv):
-            run = run_plugin(base_args(srv.port, timeout=tspec, extra=extra))
+            if proxy:  # the target port is never reached: everything goes through the proxy
+                args = base_args(9, timeout=tspec, extra=["--proxy", "http://127.0.0.1:%d" % srv.port])
+            else:
+                args = base_args(srv.port, timeout=tspec, extra=extra)
+            run = run_plugin(args)
         res = [verdict(name + ": " + state + " timeout line with perfdata", run,
                        line_conds(run, state, r"(?i)timeout", timeout=2, active=0))]
         res.append(bound(name + ": ends within timeout + 1 s", run, run.wall <= 3.0 and not run.killed,
@@ -484,13 +499,64 @@ def timeout_case(name, make_server, extra=(), state="CRITICAL", tspec="2"):
     return case
 
 
+DNS_ADDR = "127.83.119.1"    # any loopback address: port 53 of 127.0.0.1 may be taken
+
+
+def case_slow_dns():
+    """Resolution that never finishes: the plugin runs in a private mount namespace whose
+    /etc/resolv.conf names a loopback DNS server that reads queries and never answers."""
+    name = "time: a DNS server that never answers"
+    unshare = shutil.which("unshare", path="/usr/bin:/bin")
+    why = None
+    if os.geteuid() != 0 or unshare is None:
+        why = "needs root and unshare(1) for a private /etc/resolv.conf"
+    elif subprocess.run([unshare, "-m", "--", "/bin/true"], stdout=subprocess.DEVNULL,
+                        stderr=subprocess.DEVNULL).returncode != 0:
+        why = "no mount namespaces here"
+    if why:
+        return [Result(name + ": CRITICAL timeout line with perfdata", True, skip=why),
+                Result(name + ": ends within timeout + 1 s", True, skip=why)]
+    dns = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    dns.bind((DNS_ADDR, 53))
+    dns.settimeout(0.2)
+    queries = []
+    stop = threading.Event()
+
+    def sink():
+        while not stop.is_set():
+            try:
+                queries.append(dns.recvfrom(4096)[0])
+            except socket.timeout:
+                continue
+            except OSError:
+                break
+    threading.Thread(target=sink, daemon=True).start()
+    conf = os.path.join(TMP, "resolv.conf")
+    with open(conf, "w", encoding="ascii") as f:
+        f.write("nameserver %s\noptions timeout:30 attempts:1\n" % DNS_ADDR)
+    args = base_args(443, timeout=2)
+    args[args.index("127.0.0.1")] = "status.kore-robust.test"
+    try:
+        run = run_plugin(args, prefix=[unshare, "-m", "--", "/bin/sh", "-c",
+                                       'mount --bind "$0" /etc/resolv.conf && exec "$@"', conf])
+    finally:
+        stop.set()
+        dns.close()
+    conds = line_conds(run, "CRITICAL", r"(?i)timeout", timeout=2, active=0)
+    conds.append(("the stalled DNS server received the query", len(queries) > 0))
+    return [verdict(name + ": CRITICAL timeout line with perfdata", run, conds),
+            bound(name + ": ends within timeout + 1 s", run, run.wall <= 3.0 and not run.killed,
+                  "wall time %.2fs > 3.0s" % run.wall, SKIP_TIMING)]
+
+
 def case_late_answer_within_timeout():
+    limit = 30 if WRAPPER else 3  # a wrapper such as valgrind needs seconds just to start
     srv = Server(h_late_answer, tls_context())
     with with_servers(srv):
-        run = run_plugin(base_args(srv.port, timeout=3))
-    return [verdict("time: an answer after 1 s within -t 3 is OK (control)", run,
+        run = run_plugin(base_args(srv.port, timeout=limit))
+    return [verdict("time: an answer after 1 s within -t %d is OK (control)" % limit, run,
                     line_conds(run, "OK", r"'Robust Campaign' \(%s\) is Active" % CAMPAIGN,
-                               timeout=3, active=1))]
+                               timeout=limit, active=1))]
 
 
 # ---------------------------------------------------------------- memory and size
@@ -560,7 +626,7 @@ def h_gzip_bomb(conn):
     with STATE_LOCK:
         if not _GZIP_BOMB:
             head, n, tail = big_json(BIG)
-            _GZIP_BOMB.append(gzip.compress(head + b"A" * n + tail, 9))
+            _GZIP_BOMB.append(gzip.compress(head + b"A" * n + tail, 1))
     body = _GZIP_BOMB[0]
     conn.send(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Encoding: gzip\r\n"
               b"Content-Length: %d\r\n\r\n" % len(body) + body)
@@ -581,7 +647,7 @@ def h_huge_length(conn):
               b"\r\n" + body)
 
 
-def memory_case(name, handler, timeout=8, on_error_variant=True):
+def memory_case(name, handler, timeout=ROOMY, on_error_variant=True):
     def case():
         res = []
         variants = [("CRITICAL", ())]
@@ -621,7 +687,7 @@ def redirect_case(code, relative=False):
         loc = "/elsewhere" if relative else "https://127.0.0.1:%d/agentassist/elsewhere" % target.port
         srv = Server(answer(http_response(code, success_body(), [("Location", loc)])), tls_context())
         with with_servers(srv, target):
-            run = run_plugin(base_args(srv.port, timeout=5))
+            run = run_plugin(base_args(srv.port, timeout=ROOMY))
             time.sleep(0.2)
             second, requests = target.connections, list(srv.requests)
         kind = "relative " if relative else ""
@@ -642,7 +708,7 @@ def status_case(code, extra=(), state="CRITICAL"):
         srv = Server(answer(http_response(code, failure_body(msg, "E%d" % code), headers)),
                      tls_context())
         with with_servers(srv):
-            run = run_plugin(base_args(srv.port, timeout=5, extra=extra))
+            run = run_plugin(base_args(srv.port, timeout=ROOMY, extra=extra))
         want = r"%s: HTTP %d %s: %s" % (CAMPAIGN, code, re.escape(REASONS[str(code)]), re.escape(msg))
         if code == 429:
             want += r"[^|]*retry after 30s"
@@ -705,12 +771,12 @@ def tls_case(name, make_server, insecure_ok, extra=(), state="CRITICAL"):
         res = []
         srv = make_server()
         with with_servers(srv):
-            run = run_plugin(base_args(srv.port, timeout=5, extra=extra))
+            run = run_plugin(base_args(srv.port, timeout=ROOMY, extra=extra))
             res.append(verdict("tls: %s is %s and names TLS or the certificate" % (name, state), run,
                                line_conds(run, state, TLS_NAMED, perf="optional")))
             if extra:
                 return res
-            run = run_plugin(base_args(srv.port, timeout=5, extra=["--insecure"]))
+            run = run_plugin(base_args(srv.port, timeout=ROOMY, extra=["--insecure"]))
         if insecure_ok:
             res.append(verdict("tls: %s with --insecure is OK" % name, run,
                                line_conds(run, "OK", r"'Robust Campaign' \(%s\) is Active" % CAMPAIGN,
@@ -747,7 +813,7 @@ def case_default_trust():
     """Without --cacert the system store must not trust the test CA."""
     srv = Server(answer(http_response(200, success_body())), tls_context())
     with with_servers(srv):
-        run = run_plugin(base_args(srv.port, timeout=5, cacert=False))
+        run = run_plugin(base_args(srv.port, timeout=ROOMY, cacert=False))
     return [verdict("tls: a test-CA server without --cacert is CRITICAL naming TLS or the certificate",
                     run, line_conds(run, "CRITICAL", TLS_NAMED, perf="optional"))]
 
@@ -758,16 +824,19 @@ HOSTILE_NAME = ("Renewals | Q4\r\nCAMPAIGN OK - fake | time=0s\x1b[31m\x1b]0;tit
                 "\u009b2J\u202e\u2028" + "\U0001F600é☃" * 700)[:5000]
 
 
-def content_case(name, body_bytes, state, text_re, code=200, headers=(), extra=()):
+def content_case(name, body_bytes, state, text_re, code=200, headers=(), extra=(), name_re=None):
     def case():
         srv = Server(answer(http_response(code, body_bytes, headers)), tls_context())
         with with_servers(srv):
-            run = run_plugin(base_args(srv.port, timeout=5, extra=extra))
+            run = run_plugin(base_args(srv.port, timeout=ROOMY, extra=extra))
         conds = line_conds(run, state, text_re, active=1 if state == "OK" else 0)
         if state == "OK":
             m = re.search(r"OK - '(.*)' \(%s\) is Active" % CAMPAIGN, run.line)
             conds.append(("sanitised name at most 64 characters plus '...'",
                           m is not None and len(m.group(1)) <= 67))
+            if name_re:
+                conds.append(("sanitised name matches /%s/" % name_re,
+                              m is not None and re.search(name_re, m.group(1)) is not None))
         return [verdict("content: " + name, run, conds)]
     return case
 
@@ -775,9 +844,38 @@ def content_case(name, body_bytes, state, text_re, code=200, headers=(), extra=(
 def case_http09():
     srv = Server(answer(success_body()), tls_context())
     with with_servers(srv):
-        run = run_plugin(base_args(srv.port, timeout=5))
+        run = run_plugin(base_args(srv.port, timeout=ROOMY))
     return [verdict("content: a reply without a status line (HTTP/0.9 style) is never OK", run,
                     line_conds(run, "CRITICAL", r"\S", perf="optional"))]
+
+
+def case_verbose_hostile():
+    """-vvv detail lines repeat server data: Nagios reads a '|' there as perfdata too."""
+    res = []
+    bodies = (("a hostile name", 200, success_body(HOSTILE_NAME), "OK"),
+              ("a hostile HTTP 500 msg", 500,
+               failure_body("db | down\r\n\x1b[2J" + "M" * 5000, "E|500"), "CRITICAL"))
+    for label, code, body, state in bodies:
+        srv = Server(answer(http_response(code, body, [("X-Hostile", "a|b\x1b[31m")])), tls_context())
+        with with_servers(srv):
+            run = run_plugin(base_args(srv.port, timeout=ROOMY, extra=["-vvv"]))
+        lines = run.out.split(b"\n")
+        first = Run(run.argv, run.rc, lines[0] + b"\n", run.err, run.wall, run.rss_kb, run.killed)
+        conds = line_conds(first, state, r"\S")
+        rest = b"\n".join(lines[1:])
+        try:
+            rest_text = rest.decode("utf-8")
+            utf8 = True
+        except UnicodeDecodeError:
+            rest_text, utf8 = "", False
+        conds += [("detail lines present", len(lines) > 2),
+                  ("no '|' in the detail lines", b"|" not in rest),
+                  ("detail lines valid UTF-8", utf8),
+                  ("no control characters in the detail lines",
+                   not re.search(rb"[\x00-\x09\x0b-\x1f\x7f]", rest)
+                   and not re.search("[\x80-\x9f]", rest_text))]
+        res.append(verdict("content: -vvv with %s keeps every line clean" % label, run, conds))
+    return res
 
 
 def case_verbose_secrets():
@@ -785,7 +883,7 @@ def case_verbose_secrets():
     for code, body in ((200, success_body()), (401, failure_body("Invalid token", "401"))):
         srv = Server(answer(http_response(code, body)), tls_context())
         with with_servers(srv):
-            run = run_plugin(base_args(srv.port, timeout=5, extra=["-vvv"]))
+            run = run_plugin(base_args(srv.port, timeout=ROOMY, extra=["-vvv"]))
         res.append(verdict("secrets: -vvv run against a %d server exits %d with nothing on stderr"
                            % (code, 0 if code == 200 else 2), run,
                            [("exit code", run.rc == (0 if code == 200 else 2)),
@@ -841,7 +939,7 @@ def usage_cases():
     port = closed.getsockname()[1]
     SERVERS.append(closed)
     paths = usage_fixtures()
-    base = base_args(port, cacert=False, timeout=3)
+    base = base_args(port, cacert=False, timeout=ROOMY)
     subst = dict(paths, PORT=str(port))
 
     def expand(field):
@@ -899,7 +997,8 @@ def find_sim():
 
 
 def case_load():
-    total, parallel = (200, 50) if not WRAPPER else (20, 10)
+    # Under a wrapper such as valgrind each run costs seconds of CPU: a smaller load, a longer timeout.
+    total, parallel, limit = (200, 50, 10) if not WRAPPER else (10, 5, 120)
     sim = find_sim()
     if sim is None:
         return [Result("load: simulator tests/sim/kore_sim.py present", False, ["not found under " + TOP])]
@@ -920,7 +1019,7 @@ def case_load():
                 return [Result("load: simulator starts", False, ["sim output: %r" % f.read()[-800:]])]
         with open(ready, encoding="ascii") as f:
             port = int(f.read().strip())
-        args = base_args(port, campaign="cmp-active", timeout=10)
+        args = base_args(port, campaign="cmp-active", timeout=limit)
         with concurrent.futures.ThreadPoolExecutor(parallel) as pool:
             runs = list(pool.map(lambda _: run_plugin(args), range(total)))
     finally:
@@ -987,6 +1086,9 @@ def phases():
                      state="UNKNOWN", extra=["--timeout-result", "UNKNOWN"]),
         timeout_case("time: --on-error WARNING leaves the timeout result",
                      lambda: Server(h_no_headers, tls_context()), extra=["--on-error", "WARNING"]),
+        timeout_case("time: a proxy that never answers CONNECT", lambda: Server(h_proxy_stall),
+                     proxy=True),
+        case_slow_dns,
         case_late_answer_within_timeout,
     ]
     memory_cases = [
@@ -1020,7 +1122,8 @@ def phases():
                             r"^CAMPAIGN OK - 'Robust Campaign' \(%s\) is Active$" % CAMPAIGN)]
     content_cases = [
         content_case("a 5000-character name with |, CR/LF, escapes and emoji gives one clean line",
-                     success_body(HOSTILE_NAME), "OK", r"^CAMPAIGN OK - '.*' \(%s\) is Active$" % CAMPAIGN),
+                     success_body(HOSTILE_NAME), "OK", r"^CAMPAIGN OK - '.*' \(%s\) is Active$" % CAMPAIGN,
+                     name_re=r"^Renewals / Q4 .*\.\.\.$"),
         content_case("an HTTP 500 msg with |, newline, escapes and 5000 characters gives one clean line",
                      failure_body("db down | x=1;2;3\nSECOND LINE\x1b[2J" + "M" * 5000, "E500"),
                      "CRITICAL", r"HTTP 500", code=500),
@@ -1033,6 +1136,7 @@ def phases():
         content_case("an unexpected state with | and a newline gives one clean WARNING line",
                      success_body(state="Stopped | now\nOK"), "WARNING", r"expected Active"),
         case_http09,
+        case_verbose_hostile,
         case_verbose_secrets,
     ]
     return [("time", time_cases, 10), ("memory and size", memory_cases, 2),
@@ -1069,6 +1173,7 @@ def main():
 
     try:
         for title, cases, workers in phases():
+            phase_start = time.monotonic()
             print("# %s" % title)
             if title.startswith("http"):
                 for note in LEGACY_NOTES:
@@ -1080,6 +1185,7 @@ def main():
                         emit(fut.result())
                     except Exception as e:  # a broken case must show, not vanish
                         emit([Result("case raised %s: %s" % (type(e).__name__, e), False)])
+            print("# %s took %.1fs" % (title, time.monotonic() - phase_start))
         emit(case_secret_scan())
     finally:
         for s in SERVERS:

@@ -1,5 +1,6 @@
 /* --extra-opts: every way an ini file is found, read, turned into options or refused. */
 #include "extraopts.h"
+#include "tap.h"
 
 #include <errno.h>
 #include <stdbool.h>
@@ -9,17 +10,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static int tests, failures;
 static char dir[] = "/tmp/test_extraopts.XXXXXX";
 static char ini[64];
 
-static void ok(bool pass, const char *name, const char *got, const char *want)
+/* One assertion comparing what the loader did with what the case wants. */
+static void check(bool pass, const char *name, const char *got, const char *want)
 {
-	printf("%sok %d - %s\n", pass ? "" : "not ", ++tests, name);
-	if(!pass) {
-		failures++;
+	if(!ok(pass, "%s", name))
 		printf("#   got:  %s\n#   want: %s\n", got, want);
-	}
 }
 
 /* want/ini/spec texts say FILE for the path of the case's ini file. */
@@ -277,7 +275,6 @@ static const struct ini_case cases[] = {
 	 .ini = "[check_kore_campaign]\nhost = a\nport = 1\0 = 2\n",
 	 .spec = "@FILE",
 	 .want = "!extra-opts: FILE:3: NUL byte in line",
-	 .secret = NULL,
 	 .len = 45},
 	{.name = "'@' needs a file name",
 	 .ini = "",
@@ -295,7 +292,6 @@ static const struct ini_case cases[] = {
 	 .ini = "",
 	 .spec = "@/tmp",
 	 .want = "!extra-opts: /tmp: not a regular file"},
-
 };
 
 static void run_case(const struct ini_case *c)
@@ -307,7 +303,7 @@ static void run_case(const struct ini_case *c)
 	int rc;
 
 	write_file(ini, c->ini, c->len ? c->len : strlen(c->ini), c->mode ? c->mode : 0600);
-	if(c->spec && c->spec[0] != '\0' && strchr(c->spec, '@'))
+	if(c->spec && strchr(c->spec, '@'))
 		unsetenv("MP_CONFIG_FILE");
 	else
 		setenv("MP_CONFIG_FILE", ini, 1);
@@ -318,8 +314,8 @@ static void run_case(const struct ini_case *c)
 	secret_ok = c->secret ? x.secret && !strcmp(x.secret, c->secret) &&
 					x.secret_len == strlen(c->secret)
 			      : !x.secret;
-	ok(!strcmp(got, want) && secret_ok && (rc == 0 || (!x.args && !x.count)), c->name, got,
-	   want);
+	check(!strcmp(got, want) && secret_ok && (rc == 0 || (!x.args && !x.count)), c->name, got,
+	      want);
 	kc_extraopts_free(&x);
 }
 
@@ -346,10 +342,10 @@ static void test_line_length(void)
 		else
 			snprintf(want, sizeof(want),
 				 "!extra-opts: %s:2: line longer than 199 characters", ini);
-		ok(!strcmp(got, want),
-		   len == 199 ? "a 199-character line is read whole"
-			      : "a 200-character line is refused",
-		   got, want);
+		check(!strcmp(got, want),
+		      len == 199 ? "a 199-character line is read whole"
+				 : "a 200-character line is refused",
+		      got, want);
 		kc_extraopts_free(&x);
 	}
 }
@@ -371,8 +367,8 @@ static void test_key_table(void)
 		snprintf(got + strlen(got), sizeof(got) - strlen(got), "%s%s", i ? " " : "", k);
 		sorted = sorted && (!i || strcmp(kc_extraopts_key(i - 1), k) < 0);
 	}
-	ok(!strcmp(got, want) && sorted, "the key table is the sorted list of long options", got,
-	   want);
+	check(!strcmp(got, want) && sorted, "the key table is the sorted list of long options", got,
+	      want);
 }
 
 /* Every key of the table is accepted from a file (the table stays sorted for bsearch). */
@@ -400,8 +396,8 @@ static void test_every_key_accepted(void)
 	snprintf(got, sizeof(got), "@%s", ini);
 	rc = kc_extraopts_load(got, "check_kore_campaign", &x, &e);
 	describe(got, sizeof(got), rc, &x, &e);
-	ok(!strcmp(got, want) && x.secret && !strcmp(x.secret, "v"), "every key is accepted", got,
-	   want);
+	check(!strcmp(got, want) && x.secret && !strcmp(x.secret, "v"), "every key is accepted",
+	      got, want);
 	kc_extraopts_free(&x);
 }
 
@@ -419,7 +415,7 @@ static void test_search(const char *name, const char *env, const char *const *se
 		unsetenv("MP_CONFIG_FILE");
 	rc = kc_extraopts_load_search(NULL, "check_kore_campaign", search, &x, &e);
 	describe(got, sizeof(got), rc, &x, &e);
-	ok(!strcmp(got, want), name, got, want);
+	check(!strcmp(got, want), name, got, want);
 	kc_extraopts_free(&x);
 }
 
@@ -454,7 +450,7 @@ static void test_search_path(void)
 	snprintf(spec, sizeof(spec), "@%s", a);
 	rc = kc_extraopts_load_search(spec, "check_kore_campaign", b_first, &x, &e);
 	describe(got, sizeof(got), rc, &x, &e);
-	ok(!strcmp(got, "--host=a"), "an explicit @file beats MP_CONFIG_FILE", got, "--host=a");
+	check(!strcmp(got, "--host=a"), "an explicit @file beats MP_CONFIG_FILE", got, "--host=a");
 	kc_extraopts_free(&x);
 	unlink(a);
 	unlink(b);
@@ -469,10 +465,10 @@ static void test_default_search_path(void)
 		mp = mp || strstr(kc_extraopts_search_path(n), "monitoring-plugins.ini");
 		n++;
 	}
-	ok(n == 16 && !strcmp(kc_extraopts_search_path(0), "/etc/nagios/plugins.ini") &&
-		   !strcmp(kc_extraopts_search_path(6), "/etc/opt/nagios-plugins.ini") && mp,
-	   "the default search starts at /etc/nagios/plugins.ini and covers monitoring-plugins.ini",
-	   kc_extraopts_search_path(0), "/etc/nagios/plugins.ini");
+	check(n == 16 && !strcmp(kc_extraopts_search_path(0), "/etc/nagios/plugins.ini") &&
+		      !strcmp(kc_extraopts_search_path(6), "/etc/opt/nagios-plugins.ini") && mp,
+	      "the default search starts at /etc/nagios/plugins.ini and covers monitoring-plugins.ini",
+	      kc_extraopts_search_path(0), "/etc/nagios/plugins.ini");
 }
 
 static void test_special_files(void)
@@ -495,7 +491,7 @@ static void test_special_files(void)
 	alarm(0);
 	describe(got, sizeof(got), rc, &x, &e);
 	snprintf(want, sizeof(want), "!extra-opts: %s: not a regular file", fifo);
-	ok(!strcmp(got, want), "a FIFO is refused without waiting for a writer", got, want);
+	check(!strcmp(got, want), "a FIFO is refused without waiting for a writer", got, want);
 
 	memset(blob, ';', 1024 * 1024 + 1);
 	blob[1024 * 1024 + 1] = '\0';
@@ -505,7 +501,7 @@ static void test_special_files(void)
 	rc = kc_extraopts_load(got, "check_kore_campaign", &x, &e);
 	describe(got, sizeof(got), rc, &x, &e);
 	snprintf(want, sizeof(want), "!extra-opts: %s: larger than 1 MiB", big);
-	ok(!strcmp(got, want), "a file over 1 MiB is refused", got, want);
+	check(!strcmp(got, want), "a file over 1 MiB is refused", got, want);
 	free(blob);
 	unlink(fifo);
 	unlink(big);
@@ -522,8 +518,8 @@ static void test_free_is_idempotent(void)
 	rc = kc_extraopts_load(NULL, "check_kore_campaign", &x, &e);
 	kc_extraopts_free(&x);
 	kc_extraopts_free(&x);
-	ok(rc == 0 && !x.args && !x.count && !x.secret && !x.secret_len,
-	   "free leaves an empty struct and may be called twice", e.msg, "");
+	check(rc == 0 && !x.args && !x.count && !x.secret && !x.secret_len,
+	      "free leaves an empty struct and may be called twice", e.msg, "");
 }
 
 static void test_unreadable(void)
@@ -535,7 +531,7 @@ static void test_unreadable(void)
 
 	if(geteuid() == 0) {
 		printf("ok %d - an unreadable file names the reason # SKIP root reads any file\n",
-		       ++tests);
+		       ++tap_count);
 		return;
 	}
 	write_file(ini, "[check_kore_campaign]\n", 22, 0);
@@ -543,7 +539,7 @@ static void test_unreadable(void)
 	rc = kc_extraopts_load(got, "check_kore_campaign", &x, &e);
 	describe(got, sizeof(got), rc, &x, &e);
 	snprintf(want, sizeof(want), "!extra-opts: %s: Permission denied", ini);
-	ok(!strcmp(got, want), "an unreadable file names the reason", got, want);
+	check(!strcmp(got, want), "an unreadable file names the reason", got, want);
 }
 
 int main(void)
@@ -565,6 +561,5 @@ int main(void)
 	test_unreadable();
 	unlink(ini);
 	rmdir(dir);
-	printf("1..%d\n", tests);
-	return failures ? 1 : 0;
+	return tap_done();
 }

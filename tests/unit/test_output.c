@@ -18,6 +18,7 @@ static const struct sanitize_case cases[] = {
 	{"newline and CR become spaces", "a\nb\rc", 0, 64, "a b c"},
 	{"escape sequence defused", "\x1b[31mred", 0, 64, " [31mred"},
 	{"C1 control (CSI) defused", "x\xc2\x9b" "1m", 0, 64, "x 1m"},
+	{"bidi override defused", "a\xe2\x80\xae" "b\xe2\x81\xa6" "c", 0, 64, "a b c"},
 	{"DEL defused", "a\x7f" "b", 0, 64, "a b"},
 	{"valid UTF-8 kept", "Caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x93\x9e", 0, 64,
 	 "Caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x93\x9e"},
