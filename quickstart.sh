@@ -153,8 +153,6 @@ run_tests() {
 		top_srcdir="$top" top_builddir="$build" bash "$top/tests/bench/trust.sh"
 	suite "engines" tap env PLUGIN="$build/plugins/check_kore_campaign" \
 		top_srcdir="$top" top_builddir="$build" /usr/bin/python3 "$top/tests/engines/run.py"
-	suite "man-page" tap env PLUGIN="$build/plugins/check_kore_campaign" \
-		top_srcdir="$top" bash "$top/tests/man/run.sh"
 	suite "distcheck" step make -C "$build" distcheck
 	suite "debian-package" tap env top_srcdir="$top" bash "$top/tests/deb/run.sh"
 	echo

@@ -2,7 +2,9 @@
  * over verified HTTPS.  The benchmark compares the plugin against it.
  *
  * usage: floor URL capath|cainfo PATH TOKEN IID ACCOUNT
- * Writes the body to stdout; exits 0 on HTTP 200, 2 otherwise. */
+ * Writes the body to stdout; exits 0 on HTTP 200, 2 otherwise.
+ * Built with -DFLOOR_CALL_VERSION it also calls curl_version(), to show what
+ * that one call costs. */
 #include <curl/curl.h>
 #include <stdio.h>
 #include <string.h>
@@ -29,6 +31,9 @@ int main(int argc, char **argv)
 	}
 	capath = !strcmp(argv[2], "capath");
 	h = curl_easy_init();
+#ifdef FLOOR_CALL_VERSION
+	fprintf(stderr, "%s\n", curl_version());
+#endif
 	if(!h)
 		return 3;
 	headers = header(headers, "auth", argv[4]);

@@ -87,6 +87,9 @@ printf '   %s certificates in the store, %s in the bundle\n' \
 say "building the libcurl floor"
 # shellcheck disable=SC2046 # pkg-config prints separate words
 gcc -O2 -o "$work/floor" "$here/floor.c" $(pkg-config --cflags --libs libcurl)
+# shellcheck disable=SC2046
+gcc -O2 -DFLOOR_CALL_VERSION -o "$work/floor-version" "$here/floor.c" \
+    $(pkg-config --cflags --libs libcurl)
 
 say "starting nginx on loopback"
 port=$(/usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')

@@ -364,7 +364,8 @@ static int apply_transport(struct kc_config *cfg, int id, const char *arg, struc
 	case '4': cfg->ip_version = 4; return 0;
 	case '6': cfg->ip_version = 6; return 0;
 	case 'v': cfg->verbose += cfg->verbose < 3; return 0;
-	case OPT_EXTRA_OPTS: return 0;
+	case OPT_EXTRA_OPTS: /* main expands the exact spelling before parsing */
+		return kc_err_set(e, "write --extra-opts in full, once, before any '--'");
 	default: return NOT_MINE;
 	}
 }

@@ -48,8 +48,8 @@ struct kc_config {
 };
 
 /* Fills cfg from argv (argv[0] is the program name).  Strings in cfg point
- * into argv, which must outlive cfg.  "--extra-opts" is accepted and ignored
- * here: main expands it before calling this. */
+ * into argv, which must outlive cfg.  main expands "--extra-opts" before
+ * calling this, so here it is refused. */
 int kc_config_parse(struct kc_config *cfg, int argc, char **argv, struct kc_err *e)
 	__attribute__((warn_unused_result));
 

@@ -4,6 +4,7 @@
 #include "response.h"
 
 #include <json-c/json.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -93,7 +94,7 @@ static const char *string_member(struct json_object *obj, const char *key, size_
 	return strlen(s) == *len ? s : NULL;
 }
 
-static void error_text(struct json_object *root, char *out, size_t size)
+static void error_text(struct json_object *root, bool with_code, char *out, size_t size)
 {
 	struct json_object *errors = NULL, *first, *code = NULL;
 	const char *msg = NULL;
@@ -110,7 +111,8 @@ static void error_text(struct json_object *root, char *out, size_t size)
 	if(!msg)
 		return;
 	json_object_object_get_ex(first, "code", &code);
-	if(json_object_is_type(code, json_type_string) || json_object_is_type(code, json_type_int))
+	if(with_code &&
+	   (json_object_is_type(code, json_type_string) || json_object_is_type(code, json_type_int)))
 		snprintf(out, size, "%.*s (code %.32s)", (int)(len > 200 ? 200 : len), msg,
 			 json_object_get_string(code));
 	else
@@ -177,7 +179,7 @@ enum kc_response kc_response_parse(const char *body, size_t len, struct kc_campa
 	}
 	status = string_member(root, "status", &slen);
 	if(status && !strcmp(status, "failure")) {
-		error_text(root, text, sizeof(text));
+		error_text(root, true, text, sizeof(text));
 		kc_err_set(e, "%s", text);
 		result = KC_RESPONSE_API_ERROR;
 	} else if(status && !strcmp(status, "success")) {
@@ -200,7 +202,7 @@ int kc_response_error_text(const char *body, size_t len, char *out, size_t size)
 	root = parse_document(body, len, &ignored);
 	if(!root)
 		return -1;
-	error_text(root, out, size);
+	error_text(root, false, out, size);
 	json_object_put(root);
 	return strcmp(out, "API reported failure") ? 0 : -1;
 }

@@ -24,8 +24,8 @@ enum kc_response {
 enum kc_response kc_response_parse(const char *body, size_t len, struct kc_campaign *c,
 				   struct kc_err *e);
 
-/* The API's own words for a failed call, "msg (code N)", from errors[0] of
- * any body; returns -1 when the body carries none. */
+/* The API's own words for a failed HTTP call, errors[0].msg of any body (the
+ * HTTP status already says what its code would); -1 when the body has none. */
 int kc_response_error_text(const char *body, size_t len, char *out, size_t size);
 
 #endif

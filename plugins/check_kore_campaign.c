@@ -13,6 +13,7 @@
 
 #include "config.h"
 #include "credentials.h"
+#include "extraopts.h"
 #include "http.h"
 #include "output.h"
 #include "report.h"
@@ -210,12 +211,14 @@ static int fetch(const struct kc_config *cfg, const char *url, struct kc_credent
 	return finish(&r, cfg->verbose ? v->text : NULL);
 }
 
-static int check(const struct kc_config *cfg)
+static int check(const struct kc_config *cfg, const struct kc_extraopts *ini)
 {
 	static struct verbose v;
 	struct kc_credential_sources src = {.client_id = cfg->client_id,
 					    .secret_file = cfg->secret_file,
-					    .token_file = cfg->token_file};
+					    .token_file = cfg->token_file,
+					    .ini_secret = ini->secret,
+					    .ini_secret_len = ini->secret_len};
 	struct kc_credentials cred;
 	struct kc_err e = {0};
 	char url[1024];
@@ -242,25 +245,90 @@ static int check(const struct kc_config *cfg)
 	return rc;
 }
 
+static bool is_extra_opts(const char *arg, const char **spec)
+{
+	if(!strcmp(arg, "--extra-opts")) {
+		*spec = NULL;
+		return true;
+	}
+	if(!strncmp(arg, "--extra-opts=", 13)) {
+		*spec = arg + 13;
+		return true;
+	}
+	return false;
+}
+
+/* Monitoring Plugins convention: the ini file's options come first, so that
+ * the command line overrides them.  Returns the new argv, or NULL with e set. */
+static char **expand_extra_opts(int argc, char **argv, struct kc_extraopts *ini, int *out_argc,
+				struct kc_err *e)
+{
+	char **out = NULL;
+	const char *spec = NULL, *other = NULL;
+	int n = 1, i;
+
+	memset(ini, 0, sizeof(*ini));
+	int found = 0;
+
+	for(i = 1; i < argc && strcmp(argv[i], "--"); i++)
+		if(is_extra_opts(argv[i], found ? &other : &spec))
+			found++;
+	if(!found)
+		return argv; /* nothing to expand */
+	if(found > 1) {
+		kc_err_set(e, "--extra-opts may be given only once");
+		return NULL;
+	}
+	if(kc_extraopts_load(spec, PACKAGE_NAME, ini, e))
+		return NULL;
+	out = calloc((size_t)argc + (size_t)ini->count + 1, sizeof(*out));
+	if(!out) {
+		kc_err_set(e, "out of memory");
+		return NULL;
+	}
+	out[0] = argv[0];
+	for(i = 0; i < ini->count; i++)
+		out[n++] = ini->args[i];
+	for(i = 1; i < argc; i++)
+		if(!is_extra_opts(argv[i], &spec))
+			out[n++] = argv[i];
+	out[n] = NULL;
+	*out_argc = n;
+	return out;
+}
+
+static int print_help(void)
+{
+	printf("%s %s - check the state of a Kore.ai contact-center campaign\n\n"
+	       "Usage: %s -i IID -a ACCOUNT -C CAMPAIGN (--client-id ID | --token-file FILE) "
+	       "[options]\n\nOptions:\n%s\nRESULT is OK, WARNING, CRITICAL, UNKNOWN or 0-3. "
+	       "RANGE uses the Monitoring Plugins syntax (N, N:, ~:N, N:M, @N:M).\n"
+	       "The client secret is never taken from the command line.\n",
+	       PACKAGE_NAME, PACKAGE_VERSION, PACKAGE_NAME, kc_config_help());
+	return KC_UNKNOWN;
+}
+
 int main(int argc, char **argv)
 {
+	struct kc_extraopts ini;
 	struct kc_config cfg;
 	struct kc_err e = {0};
+	int rc, n = argc;
+	char **args = expand_extra_opts(argc, argv, &ini, &n, &e);
 
-	if(kc_config_parse(&cfg, argc, argv, &e))
-		return usage_error(e.msg);
-	if(cfg.action == KC_ACTION_HELP) {
-		printf("%s %s - check the state of a Kore.ai contact-center campaign\n\n"
-		       "Usage: %s -i IID -a ACCOUNT -C CAMPAIGN (--client-id ID | --token-file FILE) "
-		       "[options]\n\nOptions:\n%s\nRESULT is OK, WARNING, CRITICAL, UNKNOWN or 0-3. "
-		       "RANGE uses the Monitoring Plugins syntax (N, N:, ~:N, N:M, @N:M).\n"
-		       "The client secret is never taken from the command line.\n",
-		       PACKAGE_NAME, PACKAGE_VERSION, PACKAGE_NAME, kc_config_help());
-		return KC_UNKNOWN;
-	}
-	if(cfg.action == KC_ACTION_VERSION) {
+	if(!args)
+		rc = usage_error(e.msg);
+	else if(kc_config_parse(&cfg, n, args, &e))
+		rc = usage_error(e.msg);
+	else if(cfg.action == KC_ACTION_HELP)
+		rc = print_help();
+	else if(cfg.action == KC_ACTION_VERSION) {
 		printf("%s %s\n", PACKAGE_NAME, PACKAGE_VERSION);
-		return KC_UNKNOWN;
-	}
-	return check(&cfg);
+		rc = KC_UNKNOWN;
+	} else
+		rc = check(&cfg, &ini);
+	if(args && args != argv)
+		free(args);
+	kc_extraopts_free(&ini);
+	return rc;
 }

@@ -19,8 +19,9 @@ Every request must carry the headers
   Content-Type: application/json
 
 Answers: 404 unknown path, 405 wrong method (Allow: POST), 400 bad query, iid,
-accountId or body, 415 wrong Content-Type, 401 missing or invalid JWT.  Errors
-use the API's failure body {"status":"failure","errors":[{"msg":..,"code":..}]}.
+accountId or body, 413 request body over 64 KiB, 415 wrong Content-Type, 406
+Accept without application/json, 401 missing or invalid JWT.  Errors use the
+API's failure body {"status":"failure","errors":[{"msg":..,"code":..}]}.
 
 Behaviour by campaign id (after all checks passed):
   cmp-active cmp-completed cmp-ready cmp-paused cmp-preparing cmp-stopped
@@ -63,6 +64,7 @@ import base64
 import hashlib
 import hmac
 import json
+import math
 import os
 import re
 import signal
@@ -238,7 +240,7 @@ class Sim:
             raise JwtError("Invalid token: unknown appId")
         iat, exp = payload.get("iat"), payload.get("exp")
         for v in (iat, exp):
-            if isinstance(v, bool) or not isinstance(v, (int, float)):
+            if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
                 raise JwtError("Invalid token: iat and exp must be numeric")
         if exp - iat > 3600:
             raise JwtError("Invalid token: lifetime exceeds 3600 seconds")

@@ -118,7 +118,7 @@ static void test_error_text(void)
 	char out[128];
 
 	ok(kc_response_error_text(body, strlen(body), out, sizeof(out)) == 0 &&
-		   !strcmp(out, "Invalid token (code 401)"),
+		   !strcmp(out, "Invalid token"),
 	   "error text from an HTTP error body");
 	ok(kc_response_error_text("<html>", 6, out, sizeof(out)) == -1, "no error text in HTML");
 	ok(kc_response_error_text("{\"errors\":[]}", 13, out, sizeof(out)) == -1,
