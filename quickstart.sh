@@ -149,8 +149,6 @@ run_tests() {
 		make -C "$build" check TESTS="tests/integration/run.py"
 	suite "fuzz" tap env FUZZ_SECONDS="${FUZZ_SECONDS:-20}" top_builddir="$build" \
 		bash "$top/tests/fuzz/run.sh"
-	suite "trust-store" tap env PLUGIN="$build/plugins/check_kore_campaign" \
-		top_srcdir="$top" top_builddir="$build" bash "$top/tests/bench/trust.sh"
 	suite "engines" tap env PLUGIN="$build/plugins/check_kore_campaign" \
 		top_srcdir="$top" top_builddir="$build" /usr/bin/python3 "$top/tests/engines/run.py"
 	suite "distcheck" step make -C "$build" distcheck

@@ -204,8 +204,8 @@ def sh(cmd):
 def machine():
     cpu = sh("grep -m1 'model name' /proc/cpuinfo | cut -d: -f2-").strip()
     mem = sh("awk '/MemTotal/ {printf \"%.1f GiB\", $2/1048576}' /proc/meminfo")
-    pkgs = ["libcurl4", "libssl3", "libjson-c5", "libjwt0", "curl", "nginx", "nginx-light",
-            "monitoring-plugins-standard", "liburiparser1", "valgrind", "python3"]
+    pkgs = ["libcurl4", "libssl3", "libjson-c5", "libjwt0", "libinih1", "curl", "nginx",
+            "nginx-light", "monitoring-plugins-standard", "liburiparser1", "valgrind", "python3"]
     vers = []
     for p in pkgs:
         v = sh("dpkg-query -W -f='${Version}' %s 2>/dev/null" % p)

@@ -39,10 +39,10 @@ install_missing() { # PKG...
 }
 
 install_missing nginx-light valgrind monitoring-plugins-standard liburiparser1 openssl curl \
-    time python3 gcc libc6-dev pkg-config libcurl4-openssl-dev
+    ca-certificates time python3 gcc libc6-dev pkg-config libcurl4-openssl-dev
 
 if [ -z "$plugin" ]; then
-    install_missing autoconf automake make libjson-c-dev libjwt-dev
+    install_missing autoconf automake make libjson-c-dev libjwt-dev libinih-dev
     # A tree configured in place cannot also be built out of tree.
     if [ -f "$top/config.status" ]; then
         build=$top
@@ -82,7 +82,8 @@ cp "$work/pki/ca.pem" "$work/store/kore-bench-test-ca.pem"
 openssl rehash "$work/store" 2>/dev/null
 cat /etc/ssl/certs/ca-certificates.crt "$work/pki/ca.pem" >"$work/bundle.pem"
 printf '   %s certificates in the store, %s in the bundle\n' \
-    "$(ls "$work/store"/*.pem | wc -l)" "$(grep -c 'BEGIN CERTIFICATE' "$work/bundle.pem")"
+    "$(find "$work/store" -name "*.pem" | wc -l)" \
+    "$(grep -c 'BEGIN CERTIFICATE' "$work/bundle.pem")"
 
 say "building the libcurl floor"
 # shellcheck disable=SC2046 # pkg-config prints separate words
@@ -92,7 +93,8 @@ gcc -O2 -DFLOOR_CALL_VERSION -o "$work/floor-version" "$here/floor.c" \
     $(pkg-config --cflags --libs libcurl)
 
 say "starting nginx on loopback"
-port=$(/usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+port=$(/usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0))
+print(s.getsockname()[1])')
 mkdir -p "$work/nginx/tmp" "$work/nginx/www/bodies"
 /usr/bin/python3 - "$here/nginx.conf.in" "$work/nginx" "$work/pki" "$port" <<'EOF'
 import json, sys
@@ -120,12 +122,12 @@ EOF
 # As root the worker runs as nobody and must be able to read the bodies.
 chmod 755 "$work" "$work/nginx" "$work/nginx/www" "$work/nginx/www/bodies"
 chmod 644 "$work/nginx/www/bodies"/*.json
-nginx -p "$work/nginx" -c "$work/nginx/nginx.conf" -e "$work/nginx/error.log"
+/usr/sbin/nginx -p "$work/nginx" -c "$work/nginx/nginx.conf" -e "$work/nginx/error.log"
 for _ in $(seq 100); do [ -s "$work/nginx/nginx.pid" ] && break; sleep 0.05; done
 nginx_pid=$(cat "$work/nginx/nginx.pid")
 for _ in $(seq 100); do
-    curl -q -sk -o /dev/null -X POST "https://127.0.0.1:$port/agentassist/api/v1/public/x/campaign/cmp-active/status" &&
-        break
+    curl -q -sk -o /dev/null -X POST \
+        "https://127.0.0.1:$port/agentassist/api/v1/public/x/campaign/cmp-active/status" && break
     sleep 0.05
 done
 

@@ -11,6 +11,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#ifdef __SANITIZE_ADDRESS__
+#include <sanitizer/lsan_interface.h>
+#endif
+
 #include "config.h"
 #include "credentials.h"
 #include "extraopts.h"
@@ -26,10 +30,13 @@
 static char guard_line[KC_LINE_MAX];
 static size_t guard_len;
 static int guard_code;
+static volatile sig_atomic_t finishing; /* main is printing: the guard stands down */
 
 static void on_alarm(int sig)
 {
 	(void)sig;
+	if(finishing)
+		return;
 	if(write(STDOUT_FILENO, guard_line, guard_len) < 0)
 		_exit(guard_code);
 	_exit(guard_code);
@@ -39,6 +46,7 @@ static int finish(const struct kc_report *r, const char *verbose)
 {
 	char line[KC_LINE_MAX];
 
+	finishing = 1;
 	if(kc_output_line(line, sizeof(line), r) < 0)
 		snprintf(line, sizeof(line), "CAMPAIGN UNKNOWN - internal error: status line too long\n");
 	fputs(line, stdout);
@@ -245,6 +253,19 @@ static int check(const struct kc_config *cfg, const struct kc_extraopts *ini)
 	return rc;
 }
 
+/* Everything this program allocated is released by now.  Skipping the
+ * libraries' exit handlers (OpenSSL's cleanup above all) saves about 1.5 M
+ * instructions and the page faults that would raise the peak RSS, for memory
+ * the kernel reclaims anyway.  Sanitizer builds still run the leak check. */
+__attribute__((noreturn)) static void leave(int rc)
+{
+	fflush(stdout);
+#ifdef __SANITIZE_ADDRESS__
+	__lsan_do_leak_check();
+#endif
+	_exit(rc);
+}
+
 static bool is_extra_opts(const char *arg, const char **spec)
 {
 	if(!strcmp(arg, "--extra-opts")) {
@@ -330,5 +351,5 @@ int main(int argc, char **argv)
 	if(args && args != argv)
 		free(args);
 	kc_extraopts_free(&ini);
-	return rc;
+	leave(rc);
 }

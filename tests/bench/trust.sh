@@ -70,7 +70,8 @@ check() { # NAME SERVER EXPECT(pass|tls) ARGS...
         --client-id "$client_id" -t 10 "$@" 2>&1) || rc=$?
     n=$((n + 1))
     if { [ "$expect" = pass ] && [ $rc -eq 0 ] && [[ $out == "CAMPAIGN OK - "* ]]; } ||
-        { [ "$expect" = tls ] && [ $rc -eq 2 ] && [[ $out == "CAMPAIGN CRITICAL - cmp-active: TLS error: "* ]]; }; then
+        { [ "$expect" = tls ] && [ $rc -eq 2 ] &&
+            [[ $out == "CAMPAIGN CRITICAL - cmp-active: TLS error: "* ]]; }; then
         echo "ok $n - $name"
     else
         echo "not ok $n - $name"

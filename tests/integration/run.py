@@ -40,6 +40,7 @@ and KORE_CLIENT_SECRET to the environment.  Options (space separated):
   req=N               number of requests the main simulator got for this case
   redirect            the redirect target must not have been contacted
   v6                  needs IPv6 loopback (skipped otherwise)
+  timing              the whole case depends on timing: skipped under a wrapper
 Regex macros: ${T} perf time value, ${P1} / ${P0} default perfdata with
 active=1 / active=0, ${NAME64} the first 64 characters of the cmp-longname name.
 """
@@ -239,7 +240,7 @@ def bail(message):
 
 
 OPTIONS = {"no", "raw", "server", "secret", "token", "env", "lines", "maxtime", "claims", "req",
-           "redirect", "v6"}
+           "redirect", "v6", "timing"}
 ARG_PLACEHOLDERS = {"ca", "untrusted_ca", "capath", "port", "closed_port", "client_id", "account",
                     "iid", "id128", "id129", "missing", "token_file", "secret_file",
                     "group_secret_file", "world_secret_file", "wrong_secret_file"}
@@ -256,7 +257,7 @@ def validate(case):
     for name in re.findall(r"\$\{([A-Za-z0-9_]+)\}", case.regex):
         if name not in MACROS:
             return "unknown macro ${%s} in the regex" % name
-    checks = {"no": r"((host|tls|ids|clientid|envsecret)(,|$))+", "raw": "", "v6": "", "redirect": "",
+    checks = {"no": r"((host|tls|ids|clientid|envsecret)(,|$))+", "raw": "", "v6": "", "redirect": "", "timing": "",
               "server": "main|wronghost|expired|untrusted", "secret": "wrong",
               "token": "good|hs512|expired|wrongsecret|longlife|nojti", "env": "KORE_JWT",
               "lines": "many|any", "maxtime": r"[0-9]+(\.[0-9]+)?", "req": "[0-9]+",
@@ -340,6 +341,8 @@ class Runner:
         opts = case.opts
         if "v6" in opts and not self.v6:
             return {"skip": "no IPv6 loopback"}
+        if "timing" in opts and WRAPPER:
+            return {"skip": "timing-sensitive case under wrapper"}
         values = self.values(case, index)
         kind = opts.get("token", "good")
         token = None

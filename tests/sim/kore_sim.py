@@ -502,13 +502,23 @@ def main(argv=None):
     context.load_cert_chain(args.cert, args.key)
     sim = Sim(args)
 
-    servers = []
-    port = args.port
-    for addr in args.bind or ["127.0.0.1"]:
-        family = socket.AF_INET6 if ":" in addr else socket.AF_INET
-        srv = Server((addr, port), family, context, sim)
-        port = srv.server_address[1]
-        servers.append(srv)
+    # With --port 0 the first address picks a free port and the others must
+    # get the same one; should it be taken there, start over with a new port.
+    for attempt in range(20):
+        servers = []
+        port = args.port
+        try:
+            for addr in args.bind or ["127.0.0.1"]:
+                family = socket.AF_INET6 if ":" in addr else socket.AF_INET
+                srv = Server((addr, port), family, context, sim)
+                port = srv.server_address[1]
+                servers.append(srv)
+            break
+        except OSError:
+            for srv in servers:
+                srv.server_close()
+            if args.port != 0 or not servers or attempt == 19:
+                raise
 
     stop = threading.Event()
 
