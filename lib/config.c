@@ -12,9 +12,22 @@
 #include <unistd.h>
 
 enum opt_id {
-	OPT_API = 256, OPT_CLIENT_ID, OPT_SECRET_FILE, OPT_TOKEN_FILE, OPT_JWT_SUB, OPT_JWT_TTL,
-	OPT_JWT_ALG, OPT_MAP, OPT_UNEXPECTED, OPT_ON_ERROR, OPT_TIMEOUT_RESULT, OPT_CACERT,
-	OPT_CAPATH, OPT_PROXY, OPT_EXTRA_OPTS, OPT_SECRET_REFUSED
+	OPT_API = 256,
+	OPT_CLIENT_ID,
+	OPT_SECRET_FILE,
+	OPT_TOKEN_FILE,
+	OPT_JWT_SUB,
+	OPT_JWT_TTL,
+	OPT_JWT_ALG,
+	OPT_MAP,
+	OPT_UNEXPECTED,
+	OPT_ON_ERROR,
+	OPT_TIMEOUT_RESULT,
+	OPT_CACERT,
+	OPT_CAPATH,
+	OPT_PROXY,
+	OPT_EXTRA_OPTS,
+	OPT_SECRET_REFUSED
 };
 
 struct option_def {
@@ -26,47 +39,56 @@ struct option_def {
 };
 
 static const struct option_def options[] = {
-	{"help", no_argument, 'h', NULL, "Print this help and exit (status 3)"},
-	{"version", no_argument, 'V', NULL, "Print the version and exit (status 3)"},
-	{"verbose", no_argument, 'v', NULL, "More detail on later lines; up to 3 times"},
-	{"extra-opts", optional_argument, OPT_EXTRA_OPTS, "[SECTION][@FILE]",
-	 "Read options from an ini file (section default: check_kore_campaign)"},
-	{"host", required_argument, 'H', "HOST", "Kore.ai API host (default: platform.kore.ai)"},
-	{"port", required_argument, 'p', "PORT", "TCP port (default: 443)"},
-	{"api", required_argument, OPT_API, "v1|v2", "API version of the status endpoint (default: v1)"},
-	{"iid", required_argument, 'i', "ID", "Instance (iid) of the contact center; required"},
-	{"account-id", required_argument, 'a', "ID", "Account ID; required"},
-	{"campaign", required_argument, 'C', "ID", "Campaign ID; required"},
-	{"client-id", required_argument, OPT_CLIENT_ID, "ID",
-	 "Client ID of the app; mint a JWT signed with its client secret"},
-	{"client-secret-file", required_argument, OPT_SECRET_FILE, "FILE",
-	 "Client secret: first line of FILE (default: env KORE_CLIENT_SECRET)"},
-	{"token-file", required_argument, OPT_TOKEN_FILE, "FILE",
-	 "Send the ready-made JWT in FILE instead (default: env KORE_JWT)"},
-	{"jwt-sub", required_argument, OPT_JWT_SUB, "SUB", "JWT sub claim (default: check_kore_campaign)"},
-	{"jwt-ttl", required_argument, OPT_JWT_TTL, "SECONDS", "JWT lifetime, 1-3600 (default: 300)"},
-	{"jwt-alg", required_argument, OPT_JWT_ALG, "HS256|HS512", "JWT algorithm (default: HS256)"},
-	{"expect", required_argument, 'e', "LIST", "Comma-separated states that are OK (default: Active)"},
-	{"map", required_argument, OPT_MAP, "STATE=RESULT", "Result for one state; repeatable"},
-	{"unexpected", required_argument, OPT_UNEXPECTED, "RESULT",
-	 "Result for any other state (default: WARNING)"},
-	{"on-error", required_argument, OPT_ON_ERROR, "RESULT",
-	 "Result when no valid state could be had (default: CRITICAL)"},
-	{"warning", required_argument, 'w', "RANGE", "Response time range in seconds for WARNING"},
-	{"critical", required_argument, 'c', "RANGE", "Response time range in seconds for CRITICAL"},
-	{"timeout", required_argument, 't', "SECONDS[:RESULT]",
-	 "Bound on the whole run, 1-3600 (default: 10, result CRITICAL)"},
-	{"timeout-result", required_argument, OPT_TIMEOUT_RESULT, "RESULT",
-	 "Result when the timeout fires (default: CRITICAL)"},
-	{"cacert", required_argument, OPT_CACERT, "FILE", "Trust the CA certificates in FILE only"},
-	{"capath", required_argument, OPT_CAPATH, "DIR",
-	 "Trust the hashed CA directory DIR (default: " KC_DEFAULT_CAPATH ")"},
-	{"insecure", no_argument, 'k', NULL, "Do not verify the server certificate (default: verify)"},
-	{"ipv4", no_argument, '4', NULL, "Connect over IPv4 only"},
-	{"ipv6", no_argument, '6', NULL, "Connect over IPv6 only"},
-	{"proxy", required_argument, OPT_PROXY, "URL",
-	 "Use this proxy (default: the usual proxy environment variables)"},
-	{"client-secret", required_argument, OPT_SECRET_REFUSED, "SECRET", NULL},
+	{ "help", no_argument, 'h', NULL, "Print this help and exit (status 3)" },
+	{ "version", no_argument, 'V', NULL, "Print the version and exit (status 3)" },
+	{ "verbose", no_argument, 'v', NULL, "More detail on later lines; up to 3 times" },
+	{ "extra-opts", optional_argument, OPT_EXTRA_OPTS, "[SECTION][@FILE]",
+	  "Read options from an ini file (section default: check_kore_campaign)" },
+	{ "host", required_argument, 'H', "HOST", "Kore.ai API host (default: platform.kore.ai)" },
+	{ "port", required_argument, 'p', "PORT", "TCP port (default: 443)" },
+	{ "api", required_argument, OPT_API, "v1|v2",
+	  "API version of the status endpoint (default: v1)" },
+	{ "iid", required_argument, 'i', "ID", "Instance (iid) of the contact center; required" },
+	{ "account-id", required_argument, 'a', "ID", "Account ID; required" },
+	{ "campaign", required_argument, 'C', "ID", "Campaign ID; required" },
+	{ "client-id", required_argument, OPT_CLIENT_ID, "ID",
+	  "Client ID of the app; mint a JWT signed with its client secret" },
+	{ "client-secret-file", required_argument, OPT_SECRET_FILE, "FILE",
+	  "Client secret: first line of FILE (default: env KORE_CLIENT_SECRET)" },
+	{ "token-file", required_argument, OPT_TOKEN_FILE, "FILE",
+	  "Send the ready-made JWT in FILE instead (default: env KORE_JWT)" },
+	{ "jwt-sub", required_argument, OPT_JWT_SUB, "SUB",
+	  "JWT sub claim (default: check_kore_campaign)" },
+	{ "jwt-ttl", required_argument, OPT_JWT_TTL, "SECONDS",
+	  "JWT lifetime, 1-3600 (default: 300)" },
+	{ "jwt-alg", required_argument, OPT_JWT_ALG, "HS256|HS512",
+	  "JWT algorithm (default: HS256)" },
+	{ "expect", required_argument, 'e', "LIST",
+	  "Comma-separated states that are OK (default: Active)" },
+	{ "map", required_argument, OPT_MAP, "STATE=RESULT", "Result for one state; repeatable" },
+	{ "unexpected", required_argument, OPT_UNEXPECTED, "RESULT",
+	  "Result for any other state (default: WARNING)" },
+	{ "on-error", required_argument, OPT_ON_ERROR, "RESULT",
+	  "Result when no valid state could be had (default: CRITICAL)" },
+	{ "warning", required_argument, 'w', "RANGE",
+	  "Response time range in seconds for WARNING" },
+	{ "critical", required_argument, 'c', "RANGE",
+	  "Response time range in seconds for CRITICAL" },
+	{ "timeout", required_argument, 't', "SECONDS[:RESULT]",
+	  "Bound on the whole run, 1-3600 (default: 10, result CRITICAL)" },
+	{ "timeout-result", required_argument, OPT_TIMEOUT_RESULT, "RESULT",
+	  "Result when the timeout fires (default: CRITICAL)" },
+	{ "cacert", required_argument, OPT_CACERT, "FILE",
+	  "Trust the CA certificates in FILE only" },
+	{ "capath", required_argument, OPT_CAPATH, "DIR",
+	  "Trust the hashed CA directory DIR (default: " KC_DEFAULT_CAPATH ")" },
+	{ "insecure", no_argument, 'k', NULL,
+	  "Do not verify the server certificate (default: verify)" },
+	{ "ipv4", no_argument, '4', NULL, "Connect over IPv4 only" },
+	{ "ipv6", no_argument, '6', NULL, "Connect over IPv6 only" },
+	{ "proxy", required_argument, OPT_PROXY, "URL",
+	  "Use this proxy (default: the usual proxy environment variables)" },
+	{ "client-secret", required_argument, OPT_SECRET_REFUSED, "SECRET", NULL },
 };
 
 #define N_OPTIONS (sizeof(options) / sizeof(options[0]))
@@ -85,7 +107,8 @@ static void build_getopt(struct option *longopts, char *shortopts)
 
 	*s++ = ':'; /* report a missing value as ':' */
 	for(size_t i = 0; i < N_OPTIONS; i++) {
-		longopts[i] = (struct option){options[i].name, options[i].has_arg, NULL, options[i].id};
+		longopts[i] =
+		        (struct option){ options[i].name, options[i].has_arg, NULL, options[i].id };
 		if(options[i].id < 256) {
 			*s++ = (char)options[i].id;
 			if(options[i].has_arg == required_argument)
@@ -93,7 +116,7 @@ static void build_getopt(struct option *longopts, char *shortopts)
 		}
 	}
 	*s = '\0';
-	longopts[N_OPTIONS] = (struct option){NULL, 0, NULL, 0};
+	longopts[N_OPTIONS] = (struct option){ NULL, 0, NULL, 0 };
 }
 
 const char *kc_config_help(void)
@@ -111,9 +134,9 @@ const char *kc_config_help(void)
 		if(!o->help)
 			continue;
 		snprintf(flag, sizeof(flag), "%s%c%s --%s%s%s", o->id < 256 ? "-" : " ",
-			 o->id < 256 ? o->id : ' ', o->id < 256 ? "," : " ", o->name,
-			 o->arg ? (o->has_arg == optional_argument ? "[=" : "=") : "",
-			 o->arg ? o->arg : "");
+		         o->id < 256 ? o->id : ' ', o->id < 256 ? "," : " ", o->name,
+		         o->arg ? (o->has_arg == optional_argument ? "[=" : "=") : "",
+		         o->arg ? o->arg : "");
 		if(o->has_arg == optional_argument)
 			strncat(flag, "]", sizeof(flag) - strlen(flag) - 1);
 		n = snprintf(text + used, sizeof(text) - used, "  %s\n      %s\n", flag, o->help);
@@ -148,8 +171,8 @@ static int check_id(const char *what, const char *id, struct kc_err *e)
 	if(!len || len > KC_ID_MAX)
 		return kc_err_set(e, "%s must be 1 to %d characters", what, KC_ID_MAX);
 	if(strspn(id, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._~-") != len)
-		return kc_err_set(e, "%s contains characters other than letters, digits and . _ ~ -",
-				  what);
+		return kc_err_set(
+		        e, "%s contains characters other than letters, digits and . _ ~ -", what);
 	return 0;
 }
 
@@ -176,8 +199,9 @@ static int set_host(struct kc_config *cfg, const char *text, struct kc_err *e)
 static int parse_result(const char *what, const char *text, enum kc_state *out, struct kc_err *e)
 {
 	if(kc_state_parse(text, out))
-		return kc_err_set(e, "%s: invalid result '%s' (use OK, WARNING, CRITICAL, UNKNOWN or 0-3)",
-				  what, text);
+		return kc_err_set(
+		        e, "%s: invalid result '%s' (use OK, WARNING, CRITICAL, UNKNOWN or 0-3)",
+		        what, text);
 	return 0;
 }
 
@@ -199,8 +223,8 @@ static int parse_expect(struct kc_config *cfg, const char *text, struct kc_err *
 		item[len] = '\0';
 		state = kc_known_state(item);
 		if(!state)
-			return kc_err_set(e, "--expect: unknown campaign state '%s' (known: %s)", item,
-					  kc_known_states_text());
+			return kc_err_set(e, "--expect: unknown campaign state '%s' (known: %s)",
+			                  item, kc_known_states_text());
 		if(pol->n_expect == KC_MAX_RULES)
 			return kc_err_set(e, "--expect: more than %d states", KC_MAX_RULES);
 		pol->expect[pol->n_expect++] = state;
@@ -228,14 +252,14 @@ static int parse_map(struct kc_policy *pol, const char *text, struct kc_err *e)
 	state = kc_known_state(item);
 	if(!state)
 		return kc_err_set(e, "--map: unknown campaign state '%s' (known: %s)", item,
-				  kc_known_states_text());
+		                  kc_known_states_text());
 	if(parse_result("--map", eq + 1, &result, e))
 		return -1;
 	for(i = 0; i < pol->n_map && pol->map[i].state != state; i++)
 		;
 	if(i == KC_MAX_RULES)
 		return kc_err_set(e, "--map: more than %d states", KC_MAX_RULES);
-	pol->map[i] = (struct kc_state_rule){state, result};
+	pol->map[i] = (struct kc_state_rule){ state, result };
 	if(i == pol->n_map)
 		pol->n_map++;
 	return 0;
@@ -251,13 +275,13 @@ static int parse_timeout(struct kc_config *cfg, const char *text, struct kc_err 
 	memcpy(secs, text, len);
 	secs[len] = '\0';
 	if(parse_long(secs, 1, 3600, &cfg->timeout))
-		return kc_err_set(e, "--timeout: '%s' is not a whole number of seconds from 1 to 3600",
-				  secs);
+		return kc_err_set(
+		        e, "--timeout: '%s' is not a whole number of seconds from 1 to 3600", secs);
 	return text[len] ? parse_result("--timeout", text + len + 1, &cfg->timeout_result, e) : 0;
 }
 
-static int parse_choice(const char *what, const char *text, const char *a, const char *b,
-			int *out, struct kc_err *e)
+static int parse_choice(const char *what, const char *text, const char *a, const char *b, int *out,
+                        struct kc_err *e)
 {
 	if(!strcasecmp(text, a))
 		*out = 0;
@@ -319,13 +343,17 @@ static int apply_auth(struct kc_config *cfg, int id, const char *arg, struct kc_
 
 	switch(id) {
 	case OPT_CLIENT_ID: cfg->client_id = arg; return check_id("--client-id", arg, e);
-	case OPT_SECRET_FILE: cfg->secret_file = arg; return check_text("--client-secret-file", arg, e);
+	case OPT_SECRET_FILE:
+		cfg->secret_file = arg;
+		return check_text("--client-secret-file", arg, e);
 	case OPT_TOKEN_FILE: cfg->token_file = arg; return check_text("--token-file", arg, e);
 	case OPT_JWT_SUB: cfg->jwt_sub = arg; return check_text("--jwt-sub", arg, e);
 	case OPT_JWT_TTL:
 		if(parse_long(arg, 1, 3600, &cfg->jwt_ttl))
-			return kc_err_set(e, "--jwt-ttl: '%s' is not a whole number of seconds from 1 to 3600",
-					  arg);
+			return kc_err_set(
+			        e,
+			        "--jwt-ttl: '%s' is not a whole number of seconds from 1 to 3600",
+			        arg);
 		return 0;
 	case OPT_JWT_ALG:
 		if(parse_choice("--jwt-alg", arg, "HS256", "HS512", &v, e))
@@ -333,8 +361,9 @@ static int apply_auth(struct kc_config *cfg, int id, const char *arg, struct kc_
 		cfg->jwt_alg = v ? KC_HS512 : KC_HS256;
 		return 0;
 	case OPT_SECRET_REFUSED:
-		return kc_err_set(e, "the client secret is never read from the command line: use "
-				     "--client-secret-file, KORE_CLIENT_SECRET or an --extra-opts file");
+		return kc_err_set(
+		        e, "the client secret is never read from the command line: use "
+		           "--client-secret-file, KORE_CLIENT_SECRET or an --extra-opts file");
 	default: return NOT_MINE;
 	}
 }
@@ -346,7 +375,8 @@ static int apply_policy(struct kc_config *cfg, int id, const char *arg, struct k
 	case OPT_MAP: return parse_map(&cfg->policy, arg, e);
 	case OPT_UNEXPECTED: return parse_result("--unexpected", arg, &cfg->policy.unexpected, e);
 	case OPT_ON_ERROR: return parse_result("--on-error", arg, &cfg->on_error, e);
-	case OPT_TIMEOUT_RESULT: return parse_result("--timeout-result", arg, &cfg->timeout_result, e);
+	case OPT_TIMEOUT_RESULT:
+		return parse_result("--timeout-result", arg, &cfg->timeout_result, e);
 	case 't': return parse_timeout(cfg, arg, e);
 	case 'w': return kc_range_parse(arg, &cfg->thresholds.warning, e) ? -1 : 0;
 	case 'c': return kc_range_parse(arg, &cfg->thresholds.critical, e) ? -1 : 0;
@@ -385,7 +415,7 @@ static int apply_option(struct kc_config *cfg, int id, const char *arg, struct k
 
 static void set_defaults(struct kc_config *cfg)
 {
-	static const char *const active[] = {"Active"};
+	static const char *const active[] = { "Active" };
 
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->action = KC_ACTION_CHECK;
@@ -422,7 +452,9 @@ static int check_required(const struct kc_config *cfg, struct kc_err *e)
 {
 	if(!cfg->iid || !cfg->account_id || !cfg->campaign)
 		return kc_err_set(e, "missing %s (see --help)",
-				  !cfg->iid ? "--iid" : !cfg->account_id ? "--account-id" : "--campaign");
+		                  !cfg->iid          ? "--iid"
+		                  : !cfg->account_id ? "--account-id"
+		                                     : "--campaign");
 	return 0;
 }
 

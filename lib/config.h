@@ -13,11 +13,7 @@
 
 #define KC_ID_MAX 128
 
-enum kc_action {
-	KC_ACTION_CHECK,
-	KC_ACTION_HELP,
-	KC_ACTION_VERSION
-};
+enum kc_action { KC_ACTION_CHECK, KC_ACTION_HELP, KC_ACTION_VERSION };
 
 struct kc_config {
 	enum kc_action action;
@@ -51,7 +47,7 @@ struct kc_config {
  * into argv, which must outlive cfg.  main expands "--extra-opts" before
  * calling this, so here it is refused. */
 int kc_config_parse(struct kc_config *cfg, int argc, char **argv, struct kc_err *e)
-	__attribute__((warn_unused_result));
+        __attribute__((warn_unused_result));
 
 /* The --help text, one option per line with its default. */
 const char *kc_config_help(void);

@@ -19,10 +19,12 @@ static int check_file(int fd, const char *path, const char *what, struct kc_err 
 	if(!S_ISREG(st.st_mode))
 		return kc_err_set(e, "%s %s is not a regular file", what, path);
 	if(st.st_mode & S_IROTH)
-		return kc_err_set(e, "%s %s is readable by everyone (mode %04o): run chmod o-rwx on it",
-				  what, path, (unsigned)(st.st_mode & 07777));
+		return kc_err_set(
+		        e, "%s %s is readable by everyone (mode %04o): run chmod o-rwx on it", what,
+		        path, (unsigned)(st.st_mode & 07777));
 	if(st.st_size > KC_SECRET_FILE_MAX)
-		return kc_err_set(e, "%s %s is larger than %d bytes", what, path, KC_SECRET_FILE_MAX);
+		return kc_err_set(e, "%s %s is larger than %d bytes", what, path,
+		                  KC_SECRET_FILE_MAX);
 	return 0;
 }
 
@@ -56,8 +58,7 @@ int kc_secret_read_file(const char *path, const char *what, struct kc_secret *s,
 		kc_err_set(e, "out of memory");
 		goto out;
 	}
-	while(len < KC_SECRET_FILE_MAX &&
-	      (got = read(fd, buf + len, KC_SECRET_FILE_MAX - len)) > 0)
+	while(len < KC_SECRET_FILE_MAX && (got = read(fd, buf + len, KC_SECRET_FILE_MAX - len)) > 0)
 		len += (size_t)got;
 	if(got < 0) {
 		kc_err_set(e, "cannot read %s %s: %s", what, path, strerror(errno));
@@ -114,7 +115,7 @@ static int copy_secret(const char *data, size_t len, struct kc_secret *s, struct
 }
 
 static int load_secret(const struct kc_credential_sources *src, struct kc_secret *s,
-		       struct kc_err *e)
+                       struct kc_err *e)
 {
 	int rc;
 
@@ -126,7 +127,7 @@ static int load_secret(const struct kc_credential_sources *src, struct kc_secret
 	if(src->ini_secret && src->ini_secret_len)
 		return copy_secret(src->ini_secret, src->ini_secret_len, s, e);
 	return kc_err_set(e, "no client secret: use --client-secret-file FILE or the environment "
-			     "variable KORE_CLIENT_SECRET");
+	                     "variable KORE_CLIENT_SECRET");
 }
 
 /* A JWT is three base64url parts; anything else could smuggle bytes into the header. */
@@ -138,8 +139,8 @@ static int check_token(const struct kc_secret *t, struct kc_err *e)
 		unsigned char c = (unsigned char)t->data[i];
 		if(c == '.')
 			dots++;
-		else if(!(c == '-' || c == '_' || (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
-			  (c >= 'A' && c <= 'Z')))
+		else if(!(c == '-' || c == '_' || (c >= '0' && c <= '9') ||
+		          (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')))
 			return kc_err_set(e, "the token is not a JWT (unexpected character)");
 	}
 	if(dots != 2)
@@ -148,7 +149,7 @@ static int check_token(const struct kc_secret *t, struct kc_err *e)
 }
 
 int kc_credentials_load(const struct kc_credential_sources *src, struct kc_credentials *out,
-			struct kc_err *e)
+                        struct kc_err *e)
 {
 	int rc;
 
@@ -167,8 +168,9 @@ int kc_credentials_load(const struct kc_credential_sources *src, struct kc_crede
 	else
 		rc = take_env("KORE_JWT", &out->value, e);
 	if(rc > 0)
-		return kc_err_set(e, "no credentials: give --client-id with --client-secret-file or "
-				     "KORE_CLIENT_SECRET, or --token-file or KORE_JWT");
+		return kc_err_set(e,
+		                  "no credentials: give --client-id with --client-secret-file or "
+		                  "KORE_CLIENT_SECRET, or --token-file or KORE_JWT");
 	if(!rc && check_token(&out->value, e)) {
 		kc_secret_wipe(&out->value);
 		return -1;

@@ -33,13 +33,13 @@ struct kc_credential_sources {
 
 /* First line of a private regular file: refuses missing, empty, non-regular
  * and world-readable files, and says why. */
-int kc_secret_read_file(const char *path, const char *what, struct kc_secret *s,
-			struct kc_err *e) __attribute__((warn_unused_result));
+int kc_secret_read_file(const char *path, const char *what, struct kc_secret *s, struct kc_err *e)
+        __attribute__((warn_unused_result));
 
 /* Picks the source (files first, then KORE_CLIENT_SECRET / KORE_JWT, then the
  * ini secret), and wipes the environment copy it used. */
 int kc_credentials_load(const struct kc_credential_sources *src, struct kc_credentials *out,
-			struct kc_err *e) __attribute__((warn_unused_result));
+                        struct kc_err *e) __attribute__((warn_unused_result));
 
 void kc_secret_wipe(struct kc_secret *s);
 

@@ -11,7 +11,6 @@ struct kc_err {
 
 /* Records the message unless an earlier one is already there; returns -1 so
  * that callers can write `return kc_err_set(e, ...);`. */
-int kc_err_set(struct kc_err *e, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+int kc_err_set(struct kc_err *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 #endif

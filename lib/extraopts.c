@@ -14,9 +14,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define FILE_MAX    (1024 * 1024) /* a shared plugins.ini is small; this only stops runaways */
-#define SECTION_MAX 49            /* libinih keeps at most 49 bytes of a section name */
-#define SHOWN_MAX   64            /* how much of an ini key an error message repeats */
+#define FILE_MAX (1024 * 1024) /* a shared plugins.ini is small; this only stops runaways */
+#define SECTION_MAX 49         /* libinih keeps at most 49 bytes of a section name */
+#define SHOWN_MAX 64           /* how much of an ini key an error message repeats */
 
 struct loader;
 
@@ -135,8 +135,8 @@ static int add_flag(struct loader *l, const char *name, const char *value, int m
 	static const struct {
 		const char *word;
 		int n;
-	} words[] = {{"", 1},      {"true", 1}, {"yes", 1}, {"on", 1},
-		     {"false", 0}, {"no", 0},   {"off", 0}};
+	} words[] = { { "", 1 },      { "true", 1 }, { "yes", 1 }, { "on", 1 },
+		      { "false", 0 }, { "no", 0 },   { "off", 0 } };
 	int n = -1;
 
 	for(size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
@@ -146,8 +146,8 @@ static int add_flag(struct loader *l, const char *name, const char *value, int m
 		n = value[0] - '0';
 	if(n < 0)
 		return fail(l,
-			    "key '%s' takes no value or one of true, false, yes, no, on, off, 0-%d",
-			    name, max);
+		            "key '%s' takes no value or one of true, false, yes, no, on, off, 0-%d",
+		            name, max);
 	while(n-- > 0)
 		if(!push(l, option(name, NULL)))
 			return 0;
@@ -182,34 +182,34 @@ static int take_secret(struct loader *l, const char *name, const char *value)
 
 /* Sorted for bsearch. */
 static const struct key keys[] = {
-	{"account-id", add_value},
-	{"api", add_value},
-	{"cacert", add_value},
-	{"campaign", add_value},
-	{"capath", add_value},
-	{"client-id", add_value},
-	{"client-secret", take_secret},
-	{"client-secret-file", add_value},
-	{"critical", add_value},
-	{"expect", add_value},
-	{"host", add_value},
-	{"iid", add_value},
-	{"insecure", add_switch},
-	{"ipv4", add_switch},
-	{"ipv6", add_switch},
-	{"jwt-alg", add_value},
-	{"jwt-sub", add_value},
-	{"jwt-ttl", add_value},
-	{"map", add_value},
-	{"on-error", add_value},
-	{"port", add_value},
-	{"proxy", add_value},
-	{"timeout", add_value},
-	{"timeout-result", add_value},
-	{"token-file", add_value},
-	{"unexpected", add_value},
-	{"verbose", add_verbose},
-	{"warning", add_value},
+	{ "account-id", add_value },
+	{ "api", add_value },
+	{ "cacert", add_value },
+	{ "campaign", add_value },
+	{ "capath", add_value },
+	{ "client-id", add_value },
+	{ "client-secret", take_secret },
+	{ "client-secret-file", add_value },
+	{ "critical", add_value },
+	{ "expect", add_value },
+	{ "host", add_value },
+	{ "iid", add_value },
+	{ "insecure", add_switch },
+	{ "ipv4", add_switch },
+	{ "ipv6", add_switch },
+	{ "jwt-alg", add_value },
+	{ "jwt-sub", add_value },
+	{ "jwt-ttl", add_value },
+	{ "map", add_value },
+	{ "on-error", add_value },
+	{ "port", add_value },
+	{ "proxy", add_value },
+	{ "timeout", add_value },
+	{ "timeout-result", add_value },
+	{ "token-file", add_value },
+	{ "unexpected", add_value },
+	{ "verbose", add_verbose },
+	{ "warning", add_value },
 };
 
 static int key_cmp(const void *name, const void *k)
@@ -333,7 +333,7 @@ static int parse(struct loader *l, mode_t mode, const char *path, struct kc_err 
 	if(rc > 0 && (!l->fail_line || rc < l->fail_line)) {
 		l->fail_line = rc;
 		snprintf(l->fail, sizeof(l->fail),
-			 "malformed line (expected 'key = value', '[section]' or a comment)");
+		         "malformed line (expected 'key = value', '[section]' or a comment)");
 	}
 	if(rc < 0 && !l->fail_line)
 		return kc_err_set(e, "extra-opts: %s: out of memory", path);
@@ -341,19 +341,19 @@ static int parse(struct loader *l, mode_t mode, const char *path, struct kc_err 
 		return kc_err_set(e, "extra-opts: %s:%d: %s", path, l->fail_line, l->fail);
 	if(!l->section_found)
 		return kc_err_set(e, "extra-opts: %s: no section [%s]", path,
-				  shown(section, sizeof(section), l->section));
+		                  shown(section, sizeof(section), l->section));
 	if(l->out->secret && (mode & S_IROTH))
 		return kc_err_set(
-			e,
-			"extra-opts: %s:%d: refusing client-secret from a file that others "
-			"can read (mode %04o); chmod o-r the file",
-			path, l->secret_line, (unsigned)(mode & 07777));
+		        e,
+		        "extra-opts: %s:%d: refusing client-secret from a file that others "
+		        "can read (mode %04o); chmod o-r the file",
+		        path, l->secret_line, (unsigned)(mode & 07777));
 	return 0;
 }
 
 /* "[section][@file]": an empty section means the default, no '@' means the search path. */
 static int parse_spec(const char *spec, const char *section_default, char *section,
-		      const char **file, struct kc_err *e)
+                      const char **file, struct kc_err *e)
 {
 	const char *at = spec ? strchr(spec, '@') : NULL;
 	size_t len = spec ? (at ? (size_t)(at - spec) : strlen(spec)) : 0;
@@ -364,7 +364,7 @@ static int parse_spec(const char *spec, const char *section_default, char *secti
 	}
 	if(len > SECTION_MAX)
 		return kc_err_set(e, "extra-opts: section name longer than %d characters",
-				  SECTION_MAX);
+		                  SECTION_MAX);
 	memcpy(section, spec, len);
 	section[len] = '\0';
 	*file = at ? at + 1 : NULL;
@@ -388,16 +388,16 @@ static int find_file(const char *const *search, const char **file, struct kc_err
 			return 0;
 		}
 	return kc_err_set(e, "extra-opts: no configuration file found in the standard locations "
-			     "(see FILES in check_kore_campaign(1)); set MP_CONFIG_FILE or use "
-			     "--extra-opts=@FILE");
+	                     "(see FILES in check_kore_campaign(1)); set MP_CONFIG_FILE or use "
+	                     "--extra-opts=@FILE");
 }
 
 int kc_extraopts_load_search(const char *spec, const char *section_default,
-			     const char *const *search, struct kc_extraopts *out, struct kc_err *e)
+                             const char *const *search, struct kc_extraopts *out, struct kc_err *e)
 {
 	char section[SECTION_MAX + 1];
 	char path[204];
-	struct loader l = {.section = section, .out = out};
+	struct loader l = { .section = section, .out = out };
 	mode_t mode = 0;
 	int rc = -1;
 
@@ -418,7 +418,7 @@ int kc_extraopts_load_search(const char *spec, const char *section_default,
 }
 
 int kc_extraopts_load(const char *spec, const char *section_default, struct kc_extraopts *out,
-		      struct kc_err *e)
+                      struct kc_err *e)
 {
 	return kc_extraopts_load_search(spec, section_default, search_path, out, e);
 }

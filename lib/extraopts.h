@@ -19,13 +19,13 @@ struct kc_extraopts {
  * the search). On failure returns -1, fills e ("extra-opts: FILE:LINE: why") and
  * leaves out empty. Never prints, never exits. */
 int kc_extraopts_load(const char *spec, const char *section_default, struct kc_extraopts *out,
-		      struct kc_err *e) __attribute__((warn_unused_result));
+                      struct kc_err *e) __attribute__((warn_unused_result));
 
 /* The same with the search path injected (NULL-terminated), so that tests need not
  * touch /etc. */
 int kc_extraopts_load_search(const char *spec, const char *section_default,
-			     const char *const *search, struct kc_extraopts *out, struct kc_err *e)
-	__attribute__((warn_unused_result));
+                             const char *const *search, struct kc_extraopts *out, struct kc_err *e)
+        __attribute__((warn_unused_result));
 
 /* Frees everything and wipes the secret; safe on a zeroed or already freed struct. */
 void kc_extraopts_free(struct kc_extraopts *x);

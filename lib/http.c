@@ -15,7 +15,7 @@ struct sink {
 };
 
 int kc_http_url(char *buf, size_t size, enum kc_api api, const char *host, long port,
-		const char *iid, const char *account_id, const char *campaign)
+                const char *iid, const char *account_id, const char *campaign)
 {
 	const char *open = strchr(host, ':') ? "[" : "";
 	const char *close = *open ? "]" : "";
@@ -23,14 +23,14 @@ int kc_http_url(char *buf, size_t size, enum kc_api api, const char *host, long 
 
 	if(api == KC_API_V2)
 		n = snprintf(buf, size,
-			     "https://%s%s%s:%ld/campaign/api/v2/public/%s/campaign/%s/status"
-			     "?accountId=%s&view=status",
-			     open, host, close, port, iid, campaign, account_id);
+		             "https://%s%s%s:%ld/campaign/api/v2/public/%s/campaign/%s/status"
+		             "?accountId=%s&view=status",
+		             open, host, close, port, iid, campaign, account_id);
 	else
 		n = snprintf(buf, size,
-			     "https://%s%s%s:%ld/agentassist/api/v1/public/%s/campaign/%s/status"
-			     "?view=status",
-			     open, host, close, port, iid, campaign);
+		             "https://%s%s%s:%ld/agentassist/api/v1/public/%s/campaign/%s/status"
+		             "?view=status",
+		             open, host, close, port, iid, campaign);
 	return n < 0 || (size_t)n >= size ? -1 : 0;
 }
 
@@ -91,15 +91,24 @@ static CURLcode set_target(CURL *h, const struct kc_http_request *req, struct si
 {
 	CURLcode rc = curl_easy_setopt(h, CURLOPT_URL, req->url);
 
-	if(!rc) rc = curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "https");
-	if(!rc) rc = curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
-	if(!rc) rc = curl_easy_setopt(h, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_1_1);
-	if(!rc) rc = curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
-	if(!rc) rc = curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
-	if(!rc) rc = curl_easy_setopt(h, CURLOPT_WRITEDATA, s);
-	if(!rc) rc = curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
-	if(!rc) rc = curl_easy_setopt(h, CURLOPT_HEADERDATA, s);
-	if(!rc) rc = curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)KC_BODY_MAX);
+	if(!rc)
+		rc = curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "https");
+	if(!rc)
+		rc = curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
+	if(!rc)
+		rc = curl_easy_setopt(h, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_1_1);
+	if(!rc)
+		rc = curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
+	if(!rc)
+		rc = curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
+	if(!rc)
+		rc = curl_easy_setopt(h, CURLOPT_WRITEDATA, s);
+	if(!rc)
+		rc = curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
+	if(!rc)
+		rc = curl_easy_setopt(h, CURLOPT_HEADERDATA, s);
+	if(!rc)
+		rc = curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)KC_BODY_MAX);
 	return rc;
 }
 
@@ -107,9 +116,12 @@ static CURLcode set_request(CURL *h, struct curl_slist *headers)
 {
 	CURLcode rc = curl_easy_setopt(h, CURLOPT_POSTFIELDS, "{}");
 
-	if(!rc) rc = curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE, 2L);
-	if(!rc) rc = curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
-	if(!rc) rc = curl_easy_setopt(h, CURLOPT_USERAGENT, PACKAGE_NAME "/" PACKAGE_VERSION);
+	if(!rc)
+		rc = curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE, 2L);
+	if(!rc)
+		rc = curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
+	if(!rc)
+		rc = curl_easy_setopt(h, CURLOPT_USERAGENT, PACKAGE_NAME "/" PACKAGE_VERSION);
 	return rc;
 }
 
@@ -120,24 +132,32 @@ static CURLcode set_tls(CURL *h, const struct kc_http_request *req)
 	const char *capath = req->capath ? req->capath : (req->cacert ? NULL : KC_DEFAULT_CAPATH);
 	CURLcode rc = curl_easy_setopt(h, CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2);
 
-	if(!rc) rc = curl_easy_setopt(h, CURLOPT_CAINFO, req->cacert);
-	if(!rc) rc = curl_easy_setopt(h, CURLOPT_CAPATH, capath);
-	if(!rc) rc = curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, req->insecure ? 0L : 1L);
-	if(!rc) rc = curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, req->insecure ? 0L : 2L);
+	if(!rc)
+		rc = curl_easy_setopt(h, CURLOPT_CAINFO, req->cacert);
+	if(!rc)
+		rc = curl_easy_setopt(h, CURLOPT_CAPATH, capath);
+	if(!rc)
+		rc = curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, req->insecure ? 0L : 1L);
+	if(!rc)
+		rc = curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, req->insecure ? 0L : 2L);
 	return rc;
 }
 
 static CURLcode set_network(CURL *h, const struct kc_http_request *req)
 {
 	long resolve = req->ip_version == 4   ? CURL_IPRESOLVE_V4
-		       : req->ip_version == 6 ? CURL_IPRESOLVE_V6
-					      : CURL_IPRESOLVE_WHATEVER;
+	               : req->ip_version == 6 ? CURL_IPRESOLVE_V6
+	                                      : CURL_IPRESOLVE_WHATEVER;
 	CURLcode rc = curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
 
-	if(!rc) rc = curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, req->timeout_ms);
-	if(!rc) rc = curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, req->timeout_ms);
-	if(!rc) rc = curl_easy_setopt(h, CURLOPT_IPRESOLVE, resolve);
-	if(!rc && req->proxy) rc = curl_easy_setopt(h, CURLOPT_PROXY, req->proxy);
+	if(!rc)
+		rc = curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, req->timeout_ms);
+	if(!rc)
+		rc = curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, req->timeout_ms);
+	if(!rc)
+		rc = curl_easy_setopt(h, CURLOPT_IPRESOLVE, resolve);
+	if(!rc && req->proxy)
+		rc = curl_easy_setopt(h, CURLOPT_PROXY, req->proxy);
 	return rc;
 }
 
@@ -170,10 +190,14 @@ static struct curl_slist *build_headers(const struct kc_http_request *req)
 {
 	struct curl_slist *list = add_header(NULL, "auth", req->token);
 
-	if(list) list = add_header(list, "iid", req->iid);
-	if(list) list = add_header(list, "accountId", req->account_id);
-	if(list) list = add_header(list, "Content-Type", "application/json");
-	if(list) list = add_header(list, "Accept", "application/json");
+	if(list)
+		list = add_header(list, "iid", req->iid);
+	if(list)
+		list = add_header(list, "accountId", req->account_id);
+	if(list)
+		list = add_header(list, "Content-Type", "application/json");
+	if(list)
+		list = add_header(list, "Accept", "application/json");
 	return list;
 }
 
@@ -193,15 +217,13 @@ static bool is_tls_error(CURLcode rc)
 	case CURLE_SSL_ENGINE_NOTFOUND:
 	case CURLE_SSL_ENGINE_SETFAILED:
 	case CURLE_SSL_SHUTDOWN_FAILED:
-	case CURLE_USE_SSL_FAILED:
-		return true;
-	default:
-		return false;
+	case CURLE_USE_SSL_FAILED: return true;
+	default: return false;
 	}
 }
 
 static enum kc_http_result classify(CURLcode rc, const struct sink *s, const char *errbuf,
-				    struct kc_err *e)
+                                    struct kc_err *e)
 {
 	const char *detail = errbuf[0] ? errbuf : curl_easy_strerror(rc);
 
@@ -235,9 +257,9 @@ static void collect(CURL *h, struct kc_http_response *res)
 }
 
 enum kc_http_result kc_http_post(const struct kc_http_request *req, struct kc_http_response *res,
-				 struct kc_err *e)
+                                 struct kc_err *e)
 {
-	struct sink sink = {.res = res, .keep_headers = req->keep_headers};
+	struct sink sink = { .res = res, .keep_headers = req->keep_headers };
 	char errbuf[CURL_ERROR_SIZE] = "";
 	struct curl_slist *headers = NULL;
 	enum kc_http_result result = KC_HTTP_CONNECT;
@@ -253,10 +275,14 @@ enum kc_http_result kc_http_post(const struct kc_http_request *req, struct kc_ht
 	headers = build_headers(req);
 	if(h && headers) {
 		rc = set_target(h, req, &sink, errbuf);
-		if(!rc) rc = set_request(h, headers);
-		if(!rc) rc = set_tls(h, req);
-		if(!rc) rc = set_network(h, req);
-		if(!rc) rc = curl_easy_perform(h);
+		if(!rc)
+			rc = set_request(h, headers);
+		if(!rc)
+			rc = set_tls(h, req);
+		if(!rc)
+			rc = set_network(h, req);
+		if(!rc)
+			rc = curl_easy_perform(h);
 		collect(h, res);
 	}
 	if(rc == CURLE_OK)

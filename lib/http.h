@@ -10,10 +10,7 @@
 #define KC_BODY_MAX (1024 * 1024)
 #define KC_HEADERS_MAX (16 * 1024)
 
-enum kc_api {
-	KC_API_V1,
-	KC_API_V2
-};
+enum kc_api { KC_API_V1, KC_API_V2 };
 
 struct kc_http_request {
 	const char *url;
@@ -30,11 +27,11 @@ struct kc_http_request {
 };
 
 enum kc_http_result {
-	KC_HTTP_DONE,      /* a complete response arrived, whatever its status */
+	KC_HTTP_DONE, /* a complete response arrived, whatever its status */
 	KC_HTTP_TIMEOUT,
-	KC_HTTP_TLS,       /* handshake or certificate */
-	KC_HTTP_CONNECT,   /* DNS, connection, protocol */
-	KC_HTTP_TOO_LARGE  /* body over KC_BODY_MAX */
+	KC_HTTP_TLS,      /* handshake or certificate */
+	KC_HTTP_CONNECT,  /* DNS, connection, protocol */
+	KC_HTTP_TOO_LARGE /* body over KC_BODY_MAX */
 };
 
 struct kc_http_response {
@@ -50,12 +47,12 @@ struct kc_http_response {
 
 /* Writes the endpoint URL for the API version; -1 if it does not fit. */
 int kc_http_url(char *buf, size_t size, enum kc_api api, const char *host, long port,
-		const char *iid, const char *account_id, const char *campaign)
-	__attribute__((warn_unused_result));
+                const char *iid, const char *account_id, const char *campaign)
+        __attribute__((warn_unused_result));
 
 /* Sends the POST.  On anything but KC_HTTP_DONE, e says what went wrong. */
 enum kc_http_result kc_http_post(const struct kc_http_request *req, struct kc_http_response *res,
-				 struct kc_err *e);
+                                 struct kc_err *e);
 
 void kc_http_response_free(struct kc_http_response *res);
 

@@ -9,7 +9,7 @@
  * Overlong forms, surrogates and code points past U+10FFFF are invalid. */
 static size_t utf8_len(const unsigned char *s, size_t avail, uint32_t *cp)
 {
-	static const uint32_t min_cp[] = {0, 0, 0x80, 0x800, 0x10000};
+	static const uint32_t min_cp[] = { 0, 0, 0x80, 0x800, 0x10000 };
 	size_t n;
 	uint32_t c;
 
@@ -91,9 +91,10 @@ int kc_output_line(char *buf, size_t size, const struct kc_report *r)
 
 	kc_sanitize(text, sizeof(text), r->text, strlen(r->text), sizeof(text) - 4);
 	if(r->has_perf)
-		n = snprintf(buf, size, "CAMPAIGN %s - %s | time=%.6fs;%s;%s;0;%ld active=%d;;;0;1\n",
-			     kc_state_name(r->state), text, r->seconds, r->warn, r->crit, r->timeout,
-			     r->active ? 1 : 0);
+		n = snprintf(buf, size,
+		             "CAMPAIGN %s - %s | time=%.6fs;%s;%s;0;%ld active=%d;;;0;1\n",
+		             kc_state_name(r->state), text, r->seconds, r->warn, r->crit,
+		             r->timeout, r->active ? 1 : 0);
 	else
 		n = snprintf(buf, size, "CAMPAIGN %s - %s\n", kc_state_name(r->state), text);
 	return n < 0 || (size_t)n >= size ? -1 : n;
@@ -105,7 +106,8 @@ void kc_redact(char *buf, size_t len, const char *needle, size_t nlen)
 
 	if(!buf || !needle || nlen < 3)
 		return;
-	while((size_t)(p - buf) + nlen <= len && (p = memmem(p, len - (size_t)(p - buf), needle, nlen))) {
+	while((size_t)(p - buf) + nlen <= len &&
+	      (p = memmem(p, len - (size_t)(p - buf), needle, nlen))) {
 		memset(p, '*', nlen);
 		p += nlen;
 	}

@@ -13,8 +13,8 @@
 struct kc_report {
 	enum kc_state state;
 	const char *text;
-	bool has_perf;  /* a request was sent */
-	double seconds; /* response time */
+	bool has_perf;    /* a request was sent */
+	double seconds;   /* response time */
 	const char *warn; /* range texts, "" when unset */
 	const char *crit;
 	long timeout;
@@ -30,7 +30,7 @@ size_t kc_sanitize(char *dst, size_t size, const char *src, size_t len, size_t m
 /* "CAMPAIGN <STATE> - <text>[ | perfdata]\n"; the text is sanitised again so
  * that nothing can break the line.  Returns the length, or -1 if buf is too small. */
 int kc_output_line(char *buf, size_t size, const struct kc_report *r)
-	__attribute__((warn_unused_result));
+        __attribute__((warn_unused_result));
 
 /* Overwrites every occurrence of needle in buf[0..len) with '*', so that a
  * server echoing a credential cannot make the plugin print it. */

@@ -25,7 +25,7 @@ struct kc_thresholds {
 };
 
 int kc_range_parse(const char *text, struct kc_range *r, struct kc_err *e)
-	__attribute__((warn_unused_result));
+        __attribute__((warn_unused_result));
 
 /* True when value lies where the range says to alert. */
 bool kc_range_alerts(const struct kc_range *r, double value);

@@ -16,15 +16,32 @@ struct reason_phrase {
 
 /* Sorted by status for bsearch. */
 static const struct reason_phrase phrases[] = {
-	{201, "Created"}, {202, "Accepted"}, {204, "No Content"},
-	{300, "Multiple Choices"}, {301, "Moved Permanently"}, {302, "Found"},
-	{303, "See Other"}, {304, "Not Modified"}, {307, "Temporary Redirect"},
-	{308, "Permanent Redirect"}, {400, "Bad Request"}, {401, "Unauthorized"},
-	{403, "Forbidden"}, {404, "Not Found"}, {405, "Method Not Allowed"},
-	{408, "Request Timeout"}, {409, "Conflict"}, {413, "Content Too Large"},
-	{415, "Unsupported Media Type"}, {422, "Unprocessable Content"},
-	{429, "Too Many Requests"}, {500, "Internal Server Error"}, {501, "Not Implemented"},
-	{502, "Bad Gateway"}, {503, "Service Unavailable"}, {504, "Gateway Timeout"},
+	{ 201, "Created" },
+	{ 202, "Accepted" },
+	{ 204, "No Content" },
+	{ 300, "Multiple Choices" },
+	{ 301, "Moved Permanently" },
+	{ 302, "Found" },
+	{ 303, "See Other" },
+	{ 304, "Not Modified" },
+	{ 307, "Temporary Redirect" },
+	{ 308, "Permanent Redirect" },
+	{ 400, "Bad Request" },
+	{ 401, "Unauthorized" },
+	{ 403, "Forbidden" },
+	{ 404, "Not Found" },
+	{ 405, "Method Not Allowed" },
+	{ 408, "Request Timeout" },
+	{ 409, "Conflict" },
+	{ 413, "Content Too Large" },
+	{ 415, "Unsupported Media Type" },
+	{ 422, "Unprocessable Content" },
+	{ 429, "Too Many Requests" },
+	{ 500, "Internal Server Error" },
+	{ 501, "Not Implemented" },
+	{ 502, "Bad Gateway" },
+	{ 503, "Service Unavailable" },
+	{ 504, "Gateway Timeout" },
 };
 
 static int cmp_phrase(const void *key, const void *elem)
@@ -36,39 +53,40 @@ static int cmp_phrase(const void *key, const void *elem)
 
 static const char *phrase(long status)
 {
-	const struct reason_phrase *p = bsearch(&status, phrases, sizeof(phrases) / sizeof(phrases[0]),
-						sizeof(phrases[0]), cmp_phrase);
+	const struct reason_phrase *p =
+	        bsearch(&status, phrases, sizeof(phrases) / sizeof(phrases[0]), sizeof(phrases[0]),
+	                cmp_phrase);
 	return p ? p->text : "";
 }
 
 static void http_error(const struct kc_config *cfg, const struct kc_outcome *o, char *text,
-		       size_t size)
+                       size_t size)
 {
 	char msg[256], clean[256], wait[32], retry[48] = "";
 	const char *sep = *phrase(o->status) ? " " : "";
 
 	if(o->status >= 300 && o->status < 400) {
-		snprintf(text, size, "%s: HTTP %ld%s%s, redirect not followed", cfg->campaign, o->status,
-			 sep, phrase(o->status));
+		snprintf(text, size, "%s: HTTP %ld%s%s, redirect not followed", cfg->campaign,
+		         o->status, sep, phrase(o->status));
 		return;
 	}
 	if(o->retry_after && *o->retry_after) {
 		kc_sanitize(wait, sizeof(wait), o->retry_after, strlen(o->retry_after), 24);
 		snprintf(retry, sizeof(retry), ", retry after %s%s", wait,
-			 strspn(wait, "0123456789") == strlen(wait) ? "s" : "");
+		         strspn(wait, "0123456789") == strlen(wait) ? "s" : "");
 	}
 	if(kc_response_error_text(o->body, o->len, msg, sizeof(msg)) == 0) {
 		kc_sanitize(clean, sizeof(clean), msg, strlen(msg), 160);
 		snprintf(text, size, "%s: HTTP %ld%s%s: %s%s", cfg->campaign, o->status, sep,
-			 phrase(o->status), clean, retry);
+		         phrase(o->status), clean, retry);
 	} else
 		snprintf(text, size, "%s: HTTP %ld%s%s%s", cfg->campaign, o->status, sep,
-			 phrase(o->status), retry);
+		         phrase(o->status), retry);
 }
 
 /* "'Name' (id) is State[, why]" and the state that goes with it. */
 static enum kc_state judge_campaign(const struct kc_config *cfg, const struct kc_campaign *c,
-				    double seconds, char *text, size_t size)
+                                    double seconds, char *text, size_t size)
 {
 	char name[4 * KC_NAME_CHARS + 8], state[128], why[320] = "";
 	enum kc_reason reason;
@@ -84,10 +102,11 @@ static enum kc_state judge_campaign(const struct kc_config *cfg, const struct kc
 		snprintf(why, sizeof(why), ", mapped to %s", kc_state_name(by_state));
 	if(by_time != KC_OK) {
 		const struct kc_range *r = by_time == KC_CRITICAL ? &cfg->thresholds.critical
-								  : &cfg->thresholds.warning;
+		                                                  : &cfg->thresholds.warning;
 		n = (int)strlen(why);
-		snprintf(why + n, sizeof(why) - (size_t)n, ", response time %.3fs breaches %s threshold %s",
-			 seconds, by_time == KC_CRITICAL ? "critical" : "warning", r->text);
+		snprintf(why + n, sizeof(why) - (size_t)n,
+		         ", response time %.3fs breaches %s threshold %s", seconds,
+		         by_time == KC_CRITICAL ? "critical" : "warning", r->text);
 	}
 	if(*name)
 		snprintf(text, size, "'%s' (%s) is %s%s", name, cfg->campaign, state, why);
@@ -97,10 +116,10 @@ static enum kc_state judge_campaign(const struct kc_config *cfg, const struct kc
 }
 
 static enum kc_state judge_body(const struct kc_config *cfg, const struct kc_outcome *o,
-				struct kc_report *r, char *text, size_t size)
+                                struct kc_report *r, char *text, size_t size)
 {
 	struct kc_campaign c;
-	struct kc_err e = {0};
+	struct kc_err e = { 0 };
 	char clean[256];
 
 	switch(kc_response_parse(o->body, o->len, &c, &e)) {
@@ -118,16 +137,21 @@ static enum kc_state judge_body(const struct kc_config *cfg, const struct kc_out
 }
 
 void kc_report_build(const struct kc_config *cfg, const struct kc_outcome *o, struct kc_report *r,
-		     char *text, size_t size)
+                     char *text, size_t size)
 {
 	static const char *const prefix[] = {
-		[KC_HTTP_TLS] = "TLS error", [KC_HTTP_CONNECT] = "connection failed",
+		[KC_HTTP_TLS] = "TLS error",
+		[KC_HTTP_CONNECT] = "connection failed",
 		[KC_HTTP_TOO_LARGE] = "invalid response",
 	};
 
-	*r = (struct kc_report){.text = text, .has_perf = true, .seconds = o->seconds,
-				.warn = cfg->thresholds.warning.text, .crit = cfg->thresholds.critical.text,
-				.timeout = cfg->timeout, .state = cfg->on_error};
+	*r = (struct kc_report){ .text = text,
+		                 .has_perf = true,
+		                 .seconds = o->seconds,
+		                 .warn = cfg->thresholds.warning.text,
+		                 .crit = cfg->thresholds.critical.text,
+		                 .timeout = cfg->timeout,
+		                 .state = cfg->on_error };
 	if(o->http == KC_HTTP_TIMEOUT)
 		kc_report_timeout(cfg, o->seconds, r, text, size);
 	else if(o->http != KC_HTTP_DONE)
@@ -138,11 +162,15 @@ void kc_report_build(const struct kc_config *cfg, const struct kc_outcome *o, st
 		r->state = judge_body(cfg, o, r, text, size);
 }
 
-void kc_report_timeout(const struct kc_config *cfg, double seconds, struct kc_report *r,
-		       char *text, size_t size)
+void kc_report_timeout(const struct kc_config *cfg, double seconds, struct kc_report *r, char *text,
+                       size_t size)
 {
-	*r = (struct kc_report){.text = text, .has_perf = true, .seconds = seconds,
-				.warn = cfg->thresholds.warning.text, .crit = cfg->thresholds.critical.text,
-				.timeout = cfg->timeout, .state = cfg->timeout_result};
+	*r = (struct kc_report){ .text = text,
+		                 .has_perf = true,
+		                 .seconds = seconds,
+		                 .warn = cfg->thresholds.warning.text,
+		                 .crit = cfg->thresholds.critical.text,
+		                 .timeout = cfg->timeout,
+		                 .state = cfg->timeout_result };
 	snprintf(text, size, "%s: timeout after %lds", cfg->campaign, cfg->timeout);
 }

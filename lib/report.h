@@ -20,10 +20,10 @@ struct kc_outcome {
 
 /* Fills r (text points into text[size]); pure: no I/O. */
 void kc_report_build(const struct kc_config *cfg, const struct kc_outcome *o, struct kc_report *r,
-		     char *text, size_t size);
+                     char *text, size_t size);
 
 /* The line printed when the run is cut short by the timeout guard. */
-void kc_report_timeout(const struct kc_config *cfg, double seconds, struct kc_report *r,
-		       char *text, size_t size);
+void kc_report_timeout(const struct kc_config *cfg, double seconds, struct kc_report *r, char *text,
+                       size_t size);
 
 #endif

@@ -37,7 +37,8 @@ static size_t count_members(struct json_object *o)
 	size_t n = 0;
 
 	if(json_object_is_type(o, json_type_object)) {
-		json_object_object_foreach(o, key, val) {
+		json_object_object_foreach(o, key, val)
+		{
 			(void)key;
 			n += 1 + count_members(val);
 		}
@@ -68,8 +69,8 @@ static struct json_object *parse_document(const char *body, size_t len, struct k
 			kc_err_set(e, "body is truncated JSON");
 		else
 			kc_err_set(e, "body is not valid JSON (%s)",
-				   jerr == json_tokener_success ? "trailing data"
-								: json_tokener_error_desc(jerr));
+			           jerr == json_tokener_success ? "trailing data"
+			                                        : json_tokener_error_desc(jerr));
 		json_object_put(root);
 		root = NULL;
 	} else if(count_separators(body, len) != count_members(root)) {
@@ -111,16 +112,16 @@ static void error_text(struct json_object *root, bool with_code, char *out, size
 	if(!msg)
 		return;
 	json_object_object_get_ex(first, "code", &code);
-	if(with_code &&
-	   (json_object_is_type(code, json_type_string) || json_object_is_type(code, json_type_int)))
+	if(with_code && (json_object_is_type(code, json_type_string) ||
+	                 json_object_is_type(code, json_type_int)))
 		snprintf(out, size, "%.*s (code %.32s)", (int)(len > 200 ? 200 : len), msg,
-			 json_object_get_string(code));
+		         json_object_get_string(code));
 	else
 		snprintf(out, size, "%.*s", (int)(len > 200 ? 200 : len), msg);
 }
 
 static enum kc_response read_campaign(struct json_object *data, struct kc_campaign *c,
-				      struct kc_err *e)
+                                      struct kc_err *e)
 {
 	struct json_object *v = NULL;
 	const char *state, *name;
@@ -134,8 +135,8 @@ static enum kc_response read_campaign(struct json_object *data, struct kc_campai
 	if(!state) {
 		json_object_object_get_ex(data, "status", &v);
 		kc_err_set(e, json_object_is_type(v, json_type_string)
-				      ? "campaign state contains a NUL byte"
-				      : "campaign state is missing or not a string");
+		                      ? "campaign state contains a NUL byte"
+		                      : "campaign state is missing or not a string");
 		return KC_RESPONSE_INVALID;
 	}
 	if(len == 0 || len >= sizeof(c->state)) {
@@ -153,7 +154,7 @@ static enum kc_response read_campaign(struct json_object *data, struct kc_campai
 }
 
 enum kc_response kc_response_parse(const char *body, size_t len, struct kc_campaign *c,
-				   struct kc_err *e)
+                                   struct kc_err *e)
 {
 	struct json_object *root = NULL, *data = NULL;
 	enum kc_response result = KC_RESPONSE_INVALID;
@@ -194,7 +195,7 @@ out:
 
 int kc_response_error_text(const char *body, size_t len, char *out, size_t size)
 {
-	struct kc_err ignored = {0};
+	struct kc_err ignored = { 0 };
 	struct json_object *root;
 
 	if(!len || memchr(body, '\0', len))

@@ -4,10 +4,10 @@
 #include <stddef.h>
 #include <strings.h>
 
-static const char *const names[] = {"OK", "WARNING", "CRITICAL", "UNKNOWN"};
+static const char *const names[] = { "OK", "WARNING", "CRITICAL", "UNKNOWN" };
 
 /* Severity order used by kc_state_worst, indexed by state. */
-static const int severity[] = {0, 2, 3, 1};
+static const int severity[] = { 0, 2, 3, 1 };
 
 const char *kc_state_name(enum kc_state s)
 {

@@ -31,7 +31,7 @@ static int add_claims(jwt_t *jwt, const struct kc_claims *c)
 }
 
 int kc_token_mint(const struct kc_claims *c, enum kc_alg alg, const unsigned char *secret,
-		  size_t secret_len, char **token, struct kc_err *e)
+                  size_t secret_len, char **token, struct kc_err *e)
 {
 	jwt_t *jwt = NULL;
 	int result = -1;
@@ -44,7 +44,7 @@ int kc_token_mint(const struct kc_claims *c, enum kc_alg alg, const unsigned cha
 		goto out;
 	}
 	if(jwt_set_alg(jwt, alg == KC_HS512 ? JWT_ALG_HS512 : JWT_ALG_HS256, secret,
-		       (int)secret_len)) {
+	               (int)secret_len)) {
 		kc_err_set(e, "cannot set the JWT signing key");
 		goto out;
 	}

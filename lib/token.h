@@ -7,10 +7,7 @@
 
 #include "error.h"
 
-enum kc_alg {
-	KC_HS256,
-	KC_HS512
-};
+enum kc_alg { KC_HS256, KC_HS512 };
 
 #define KC_JTI_BYTES 16
 
@@ -25,8 +22,8 @@ struct kc_claims {
 /* Signs the claims with the client secret.  *token must be released with
  * kc_token_free, which wipes it. */
 int kc_token_mint(const struct kc_claims *c, enum kc_alg alg, const unsigned char *secret,
-		  size_t secret_len, char **token, struct kc_err *e)
-	__attribute__((warn_unused_result));
+                  size_t secret_len, char **token, struct kc_err *e)
+        __attribute__((warn_unused_result));
 
 void kc_token_free(char *token);
 

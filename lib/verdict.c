@@ -6,8 +6,8 @@
 
 /* The states Kore.ai documents, sorted for the reader. */
 static const char *const known_states[] = {
-	"Active", "Completed", "Paused", "Preparing",
-	"Ready", "Rescheduled", "Scheduled", "Stopped",
+	"Active", "Completed",   "Paused",    "Preparing",
+	"Ready",  "Rescheduled", "Scheduled", "Stopped",
 };
 
 const char *kc_known_state(const char *name)

@@ -22,11 +22,7 @@ struct kc_policy {
 	enum kc_state unexpected;
 };
 
-enum kc_reason {
-	KC_REASON_EXPECTED,
-	KC_REASON_MAPPED,
-	KC_REASON_UNEXPECTED
-};
+enum kc_reason { KC_REASON_EXPECTED, KC_REASON_MAPPED, KC_REASON_UNEXPECTED };
 
 /* The canonical name of a documented campaign state (any case), or NULL. */
 const char *kc_known_state(const char *name);

@@ -48,7 +48,8 @@ static int finish(const struct kc_report *r, const char *verbose)
 
 	finishing = 1;
 	if(kc_output_line(line, sizeof(line), r) < 0)
-		snprintf(line, sizeof(line), "CAMPAIGN UNKNOWN - internal error: status line too long\n");
+		snprintf(line, sizeof(line),
+		         "CAMPAIGN UNKNOWN - internal error: status line too long\n");
 	fputs(line, stdout);
 	if(verbose)
 		fputs(verbose, stdout);
@@ -58,7 +59,7 @@ static int finish(const struct kc_report *r, const char *verbose)
 
 static int usage_error(const char *msg)
 {
-	struct kc_report r = {.state = KC_UNKNOWN, .text = msg};
+	struct kc_report r = { .state = KC_UNKNOWN, .text = msg };
 
 	return finish(&r, NULL);
 }
@@ -82,8 +83,8 @@ static void arm_guard(const struct kc_config *cfg)
 {
 	struct kc_report r;
 	char text[256];
-	struct sigevent ev = {.sigev_notify = SIGEV_THREAD_ID, .sigev_signo = SIGALRM};
-	struct itimerspec t = {.it_value = {.tv_sec = cfg->timeout, .tv_nsec = 500000000L}};
+	struct sigevent ev = { .sigev_notify = SIGEV_THREAD_ID, .sigev_signo = SIGALRM };
+	struct itimerspec t = { .it_value = { .tv_sec = cfg->timeout, .tv_nsec = 500000000L } };
 	int n;
 
 	kc_report_timeout(cfg, (double)cfg->timeout, &r, text, sizeof(text));
@@ -93,7 +94,7 @@ static void arm_guard(const struct kc_config *cfg)
 	signal(SIGALRM, on_alarm);
 	ev._sigev_un._tid = gettid(); /* glibc names it sigev_notify_thread_id only from 2.35 on */
 	guard_armed = timer_create(CLOCK_MONOTONIC, &ev, &guard_timer) == 0 &&
-		      timer_settime(guard_timer, 0, &t, NULL) == 0;
+	              timer_settime(guard_timer, 0, &t, NULL) == 0;
 	if(!guard_armed) /* fall back to the process-wide timer */
 		alarm((unsigned)cfg->timeout + 1);
 }
@@ -106,16 +107,18 @@ static void disarm_guard(void)
 }
 
 static int mint(const struct kc_config *cfg, struct kc_credentials *cred, char **token,
-		struct kc_err *e)
+                struct kc_err *e)
 {
-	struct kc_claims claims = {.app_id = cfg->client_id, .sub = cfg->jwt_sub,
-				   .now = time(NULL), .ttl = cfg->jwt_ttl};
+	struct kc_claims claims = { .app_id = cfg->client_id,
+		                    .sub = cfg->jwt_sub,
+		                    .now = time(NULL),
+		                    .ttl = cfg->jwt_ttl };
 	int rc;
 
 	if(getrandom(claims.jti, sizeof(claims.jti), 0) != (ssize_t)sizeof(claims.jti))
 		return kc_err_set(e, "cannot read the system random source");
 	rc = kc_token_mint(&claims, cfg->jwt_alg, (const unsigned char *)cred->value.data,
-			   cred->value.len, token, e);
+	                   cred->value.len, token, e);
 	explicit_bzero(&claims, sizeof(claims));
 	return rc;
 }
@@ -137,8 +140,8 @@ __attribute__((format(printf, 2, 3))) static void detail(struct verbose *v, cons
 	va_end(ap);
 	if(n < 0 || v->len + 2 >= sizeof(v->text))
 		return;
-	v->len += kc_sanitize(v->text + v->len, sizeof(v->text) - v->len - 1, raw,
-			      strlen(raw), sizeof(raw));
+	v->len += kc_sanitize(v->text + v->len, sizeof(v->text) - v->len - 1, raw, strlen(raw),
+	                      sizeof(raw));
 	v->text[v->len++] = '\n';
 	v->text[v->len] = '\0';
 }
@@ -160,13 +163,15 @@ static void detail_block(struct verbose *v, const char *label, const char *data,
 }
 
 static void describe(const struct kc_config *cfg, const char *url,
-		     const struct kc_http_response *res, struct verbose *v)
+                     const struct kc_http_response *res, struct verbose *v)
 {
 	if(cfg->verbose >= 1)
-		detail(v, "request: POST %s -> HTTP %ld, %zu bytes in %.6fs", url, res->status, res->len,
-		       res->seconds);
+		detail(v, "request: POST %s -> HTTP %ld, %zu bytes in %.6fs", url, res->status,
+		       res->len, res->seconds);
 	if(cfg->verbose >= 2)
-		detail(v, "timings: dns %.6fs, connect %.6fs, tls %.6fs, first byte %.6fs, total %.6fs",
+		detail(v,
+		       "timings: dns %.6fs, connect %.6fs, tls %.6fs, first byte %.6fs, total "
+		       "%.6fs",
 		       res->t_dns, res->t_connect, res->t_tls, res->t_first_byte, res->seconds);
 	if(cfg->verbose >= 3) {
 		detail(v, "> auth: [redacted]");
@@ -181,8 +186,8 @@ static void describe(const struct kc_config *cfg, const char *url,
 static void redact(struct kc_http_response *res, const char *token, const struct kc_secret *secret)
 {
 	const char *sig = token ? strrchr(token, '.') : NULL;
-	const char *needles[] = {token, sig ? sig + 1 : NULL, secret->data};
-	size_t lens[] = {token ? strlen(token) : 0, sig ? strlen(sig + 1) : 0, secret->len};
+	const char *needles[] = { token, sig ? sig + 1 : NULL, secret->data };
+	size_t lens[] = { token ? strlen(token) : 0, sig ? strlen(sig + 1) : 0, secret->len };
 
 	for(size_t i = 0; i < 3; i++) {
 		kc_redact(res->body, res->len, needles[i], lens[i]);
@@ -191,16 +196,22 @@ static void redact(struct kc_http_response *res, const char *token, const struct
 }
 
 static int fetch(const struct kc_config *cfg, const char *url, struct kc_credentials *cred,
-		 char *token, struct verbose *v)
+                 char *token, struct verbose *v)
 {
-	struct kc_http_request req = {
-		.url = url, .token = token, .iid = cfg->iid, .account_id = cfg->account_id,
-		.cacert = cfg->cacert, .capath = cfg->capath, .insecure = cfg->insecure,
-		.ip_version = cfg->ip_version, .proxy = cfg->proxy, .keep_headers = cfg->verbose >= 3};
+	struct kc_http_request req = { .url = url,
+		                       .token = token,
+		                       .iid = cfg->iid,
+		                       .account_id = cfg->account_id,
+		                       .cacert = cfg->cacert,
+		                       .capath = cfg->capath,
+		                       .insecure = cfg->insecure,
+		                       .ip_version = cfg->ip_version,
+		                       .proxy = cfg->proxy,
+		                       .keep_headers = cfg->verbose >= 3 };
 	struct kc_http_response res;
 	struct kc_outcome o;
 	struct kc_report r;
-	struct kc_err e = {0};
+	struct kc_err e = { 0 };
 	char text[KC_LINE_MAX / 2];
 	double started = now_seconds();
 	long left_ms = cfg->timeout * 1000L;
@@ -210,9 +221,14 @@ static int fetch(const struct kc_config *cfg, const char *url, struct kc_credent
 	o.http = kc_http_post(&req, &res, &e);
 	disarm_guard();
 	redact(&res, token, &cred->value);
-	o = (struct kc_outcome){.http = o.http, .error = e.msg, .status = res.status,
-				.retry_after = res.retry_after, .body = res.body, .len = res.len,
-				.seconds = res.seconds > 0 ? res.seconds : now_seconds() - started};
+	o = (struct kc_outcome){ .http = o.http,
+		                 .error = e.msg,
+		                 .status = res.status,
+		                 .retry_after = res.retry_after,
+		                 .body = res.body,
+		                 .len = res.len,
+		                 .seconds =
+		                         res.seconds > 0 ? res.seconds : now_seconds() - started };
 	kc_report_build(cfg, &o, &r, text, sizeof(text));
 	describe(cfg, url, &res, v);
 	kc_http_response_free(&res);
@@ -222,13 +238,13 @@ static int fetch(const struct kc_config *cfg, const char *url, struct kc_credent
 static int check(const struct kc_config *cfg, const struct kc_extraopts *ini)
 {
 	static struct verbose v;
-	struct kc_credential_sources src = {.client_id = cfg->client_id,
-					    .secret_file = cfg->secret_file,
-					    .token_file = cfg->token_file,
-					    .ini_secret = ini->secret,
-					    .ini_secret_len = ini->secret_len};
+	struct kc_credential_sources src = { .client_id = cfg->client_id,
+		                             .secret_file = cfg->secret_file,
+		                             .token_file = cfg->token_file,
+		                             .ini_secret = ini->secret,
+		                             .ini_secret_len = ini->secret_len };
 	struct kc_credentials cred;
-	struct kc_err e = {0};
+	struct kc_err e = { 0 };
 	char url[1024];
 	char *token = NULL;
 	int rc;
@@ -236,13 +252,13 @@ static int check(const struct kc_config *cfg, const struct kc_extraopts *ini)
 	if(kc_credentials_load(&src, &cred, &e))
 		return usage_error(e.msg);
 	if(kc_http_url(url, sizeof(url), cfg->api, cfg->host, cfg->port, cfg->iid, cfg->account_id,
-		       cfg->campaign)) {
+	               cfg->campaign)) {
 		kc_secret_wipe(&cred.value);
 		return usage_error("the request URL is too long");
 	}
 	if(cred.kind == KC_AUTH_TOKEN) {
 		token = cred.value.data; /* the token is its own credential */
-		cred.value = (struct kc_secret){NULL, 0};
+		cred.value = (struct kc_secret){ NULL, 0 };
 	} else if(mint(cfg, &cred, &token, &e)) {
 		kc_secret_wipe(&cred.value);
 		return usage_error(e.msg);
@@ -282,7 +298,7 @@ static bool is_extra_opts(const char *arg, const char **spec)
 /* Monitoring Plugins convention: the ini file's options come first, so that
  * the command line overrides them.  Returns the new argv, or NULL with e set. */
 static char **expand_extra_opts(int argc, char **argv, struct kc_extraopts *ini, int *out_argc,
-				struct kc_err *e)
+                                struct kc_err *e)
 {
 	char **out = NULL;
 	const char *spec = NULL, *other = NULL;
@@ -333,7 +349,7 @@ int main(int argc, char **argv)
 {
 	struct kc_extraopts ini;
 	struct kc_config cfg;
-	struct kc_err e = {0};
+	struct kc_err e = { 0 };
 	int rc, n = argc;
 	char **args = expand_extra_opts(argc, argv, &ini, &n, &e);
 

@@ -10,8 +10,7 @@
 
 #define MAX_ARGS 64
 
-static const char id_chars[] =
-	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._~-";
+static const char id_chars[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._~-";
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -55,9 +54,10 @@ static void check_points_into(const char *p, char *const *args, int n)
 static void check_host(const char *host)
 {
 	size_t len = strnlen(host, 256);
-	const char *chars = strchr(host, ':') ? "0123456789abcdefABCDEF:."
-					      : "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-						"0123456789.-";
+	const char *chars = strchr(host, ':')
+	                            ? "0123456789abcdefABCDEF:."
+	                            : "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+	                              "0123456789.-";
 
 	FUZZ_ASSERT(len >= 1 && len < 256 && strspn(host, chars) == len);
 }
@@ -97,7 +97,7 @@ static void check_policy(const struct kc_config *cfg)
 static void check_range(const struct kc_range *r)
 {
 	struct kc_range again;
-	struct kc_err e = {0};
+	struct kc_err e = { 0 };
 
 	if(!r->set) {
 		FUZZ_ASSERT(!r->text[0]);
@@ -106,14 +106,14 @@ static void check_range(const struct kc_range *r)
 	FUZZ_ASSERT(strnlen(r->text, sizeof(r->text)) < sizeof(r->text));
 	FUZZ_ASSERT(kc_range_parse(r->text, &again, &e) == 0);
 	FUZZ_ASSERT(again.start == r->start && again.end == r->end && again.inside == r->inside &&
-		    again.start_inf == r->start_inf && again.end_inf == r->end_inf);
+	            again.start_inf == r->start_inf && again.end_inf == r->end_inf);
 }
 
 static void check_accepted(const struct kc_config *cfg, char *const *args, int n)
 {
-	const char *strings[] = {cfg->iid,	   cfg->account_id, cfg->campaign, cfg->client_id,
-				 cfg->secret_file, cfg->token_file, cfg->jwt_sub,  cfg->cacert,
-				 cfg->capath,	   cfg->proxy};
+	const char *strings[] = { cfg->iid,         cfg->account_id, cfg->campaign, cfg->client_id,
+		                  cfg->secret_file, cfg->token_file, cfg->jwt_sub,  cfg->cacert,
+		                  cfg->capath,      cfg->proxy };
 
 	for(size_t i = 0; i < sizeof(strings) / sizeof(strings[0]); i++)
 		check_points_into(strings[i], args, n);
@@ -149,7 +149,7 @@ static void check_accepted(const struct kc_config *cfg, char *const *args, int n
 /* main prints a refusal as "CAMPAIGN UNKNOWN - <msg>": it must stay one clean line. */
 static void check_refused(const struct kc_err *e)
 {
-	struct kc_report r = {.state = KC_UNKNOWN, .text = e->msg};
+	struct kc_report r = { .state = KC_UNKNOWN, .text = e->msg };
 	char line[KC_LINE_MAX];
 
 	FUZZ_ASSERT(e->set && e->msg[0]);
@@ -172,9 +172,9 @@ static int split_args(char *buf, size_t size, char **args)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char *buf = malloc(size + 1);
-	char *args[MAX_ARGS + 1] = {0}, *again[MAX_ARGS + 1];
+	char *args[MAX_ARGS + 1] = { 0 }, *again[MAX_ARGS + 1];
 	struct kc_config cfg, cfg2;
-	struct kc_err e = {0}, e2 = {0};
+	struct kc_err e = { 0 }, e2 = { 0 };
 	int argc, rc, rc2;
 
 	if(!buf)
@@ -194,8 +194,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FUZZ_ASSERT(rc2 == rc && !strcmp(e.msg, e2.msg) && cfg2.action == cfg.action);
 	if(rc == 0 && cfg.action == KC_ACTION_CHECK)
 		FUZZ_ASSERT(cfg2.iid == cfg.iid && cfg2.campaign == cfg.campaign &&
-			    cfg2.timeout == cfg.timeout && cfg2.port == cfg.port &&
-			    !strcmp(cfg2.expect_text, cfg.expect_text));
+		            cfg2.timeout == cfg.timeout && cfg2.port == cfg.port &&
+		            !strcmp(cfg2.expect_text, cfg.expect_text));
 	free(buf);
 	return 0;
 }

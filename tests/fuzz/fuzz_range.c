@@ -72,7 +72,7 @@ static bool ref_parse(const char *text, struct kc_range *r)
 }
 
 static void check_against_reference(const char *text, const struct kc_range *r, int rc,
-				    const struct kc_err *e)
+                                    const struct kc_err *e)
 {
 	struct kc_range ref;
 	bool ok = ref_parse(text, &ref);
@@ -85,7 +85,7 @@ static void check_against_reference(const char *text, const struct kc_range *r, 
 	FUZZ_ASSERT(!e->set && r->set);
 	FUZZ_ASSERT(!strcmp(r->text, text));
 	FUZZ_ASSERT(r->inside == ref.inside && r->start_inf == ref.start_inf &&
-		    r->end_inf == ref.end_inf);
+	            r->end_inf == ref.end_inf);
 	FUZZ_ASSERT(r->start_inf || r->start == ref.start);
 	FUZZ_ASSERT(r->end_inf || r->end == ref.end);
 	FUZZ_ASSERT(isfinite(r->start) && isfinite(r->end));
@@ -96,12 +96,12 @@ static void check_against_reference(const char *text, const struct kc_range *r, 
 static void check_round_trip(const struct kc_range *r)
 {
 	struct kc_range again;
-	struct kc_err e = {0};
+	struct kc_err e = { 0 };
 
 	FUZZ_ASSERT(kc_range_parse(r->text, &again, &e) == 0);
 	FUZZ_ASSERT(again.set && again.inside == r->inside && again.start_inf == r->start_inf &&
-		    again.end_inf == r->end_inf && again.start == r->start && again.end == r->end &&
-		    !strcmp(again.text, r->text));
+	            again.end_inf == r->end_inf && again.start == r->start && again.end == r->end &&
+	            !strcmp(again.text, r->text));
 }
 
 static bool ref_alerts(const struct kc_range *r, double v)
@@ -130,7 +130,7 @@ static void check_alerts(const struct kc_range *r, const double *values, size_t 
 
 static size_t probe_values(const struct kc_thresholds *t, double *v)
 {
-	const struct kc_range *rs[] = {&t->warning, &t->critical};
+	const struct kc_range *rs[] = { &t->warning, &t->critical };
 	size_t n = 0;
 
 	v[n++] = 0;
@@ -151,7 +151,7 @@ static size_t probe_values(const struct kc_thresholds *t, double *v)
 
 static int parse_part(const char *text, struct kc_range *r)
 {
-	struct kc_err e = {0};
+	struct kc_err e = { 0 };
 	int rc = kc_range_parse(text, r, &e);
 
 	check_against_reference(text, r, rc, &e);
@@ -185,9 +185,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	check_alerts(&t.warning, values, n);
 	check_alerts(&t.critical, values, n);
 	for(size_t i = 0; i < n; i++) {
-		enum kc_state want = kc_range_alerts(&t.critical, values[i]) ? KC_CRITICAL
-				     : kc_range_alerts(&t.warning, values[i]) ? KC_WARNING
-									   : KC_OK;
+		enum kc_state want = kc_range_alerts(&t.critical, values[i])  ? KC_CRITICAL
+		                     : kc_range_alerts(&t.warning, values[i]) ? KC_WARNING
+		                                                              : KC_OK;
 		FUZZ_ASSERT(kc_thresholds_check(&t, values[i]) == want);
 	}
 	free(copy);

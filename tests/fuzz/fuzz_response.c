@@ -12,21 +12,34 @@
 #define SECONDS 0.5 /* below the warning threshold of the fixed config */
 
 static struct kc_config cfg;
-static char *fixed_argv[] = {"check_kore_campaign", "-i", "iid-fuzz", "-a", "acct-fuzz", "-C",
-			     "cmp-fuzz", "-w", "1", "-c", "2", "--map", "Paused=CRITICAL",
-			     "--on-error", "UNKNOWN", NULL};
+static char *fixed_argv[] = { "check_kore_campaign",
+	                      "-i",
+	                      "iid-fuzz",
+	                      "-a",
+	                      "acct-fuzz",
+	                      "-C",
+	                      "cmp-fuzz",
+	                      "-w",
+	                      "1",
+	                      "-c",
+	                      "2",
+	                      "--map",
+	                      "Paused=CRITICAL",
+	                      "--on-error",
+	                      "UNKNOWN",
+	                      NULL };
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	struct kc_err e = {0};
+	struct kc_err e = { 0 };
 
 	(void)argc;
 	(void)argv;
 	if(kc_config_parse(&cfg, (int)(sizeof(fixed_argv) / sizeof(fixed_argv[0])) - 1, fixed_argv,
-			   &e)) {
+	                   &e)) {
 		fprintf(stderr, "fuzz_response: fixed config rejected: %s\n", e.msg);
 		__builtin_trap();
 	}
@@ -34,7 +47,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 }
 
 static void check_parse(const char *body, size_t len, enum kc_response res,
-			const struct kc_campaign *c, const struct kc_err *e)
+                        const struct kc_campaign *c, const struct kc_err *e)
 {
 	size_t state_len = strnlen(c->state, sizeof(c->state));
 
@@ -54,7 +67,7 @@ static void check_parse(const char *body, size_t len, enum kc_response res,
 }
 
 static void check_error_text(const char *body, size_t len, enum kc_response res,
-			     const struct kc_err *e)
+                             const struct kc_err *e)
 {
 	char out[256];
 
@@ -75,15 +88,16 @@ static void check_line(const struct kc_report *r, bool active)
 
 	fuzz_check_line(line, n, true);
 	plen = (size_t)snprintf(perf, sizeof(perf), " | time=%.6fs;1;2;0;10 active=%d;;;0;1\n",
-				SECONDS, active ? 1 : 0);
+	                        SECONDS, active ? 1 : 0);
 	FUZZ_ASSERT((size_t)n > plen && !strcmp(line + (size_t)n - plen, perf));
 }
 
 static void check_report_200(const char *body, size_t len, enum kc_response res,
-			     const struct kc_campaign *c)
+                             const struct kc_campaign *c)
 {
-	struct kc_outcome o = {.http = KC_HTTP_DONE, .status = 200, .body = body, .len = len,
-			       .seconds = SECONDS};
+	struct kc_outcome o = {
+		.http = KC_HTTP_DONE, .status = 200, .body = body, .len = len, .seconds = SECONDS
+	};
 	struct kc_report r;
 	char text[KC_LINE_MAX / 2];
 	bool active = res == KC_RESPONSE_CAMPAIGN && !strcasecmp(c->state, "Active");
@@ -102,8 +116,12 @@ static void check_report_200(const char *body, size_t len, enum kc_response res,
 
 static void check_report_http(const char *body, size_t len)
 {
-	struct kc_outcome o = {.http = KC_HTTP_DONE, .status = 503, .retry_after = "30",
-			       .body = body, .len = len, .seconds = SECONDS};
+	struct kc_outcome o = { .http = KC_HTTP_DONE,
+		                .status = 503,
+		                .retry_after = "30",
+		                .body = body,
+		                .len = len,
+		                .seconds = SECONDS };
 	static const char head[] = "cmp-fuzz: HTTP 503 Service Unavailable";
 	static const char tail[] = ", retry after 30s";
 	struct kc_report r;
@@ -123,7 +141,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const char *body = (const char *)data;
 	struct kc_campaign c;
-	struct kc_err e = {0};
+	struct kc_err e = { 0 };
 	enum kc_response res = kc_response_parse(body, size, &c, &e);
 
 	check_parse(body, size, res, &c, &e);

@@ -12,14 +12,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static size_t pick_size(uint8_t b)
 {
-	static const size_t big[] = {256, 4 * KC_NAME_CHARS + 8, 512, 1024, 4096, 8192};
+	static const size_t big[] = { 256, 4 * KC_NAME_CHARS + 8, 512, 1024, 4096, 8192 };
 
 	return b < 250 ? b : big[b - 250];
 }
 
 static size_t pick_chars(uint8_t b)
 {
-	static const size_t big[] = {32, KC_NAME_CHARS, 160, 508, 1000, SIZE_MAX};
+	static const size_t big[] = { 32, KC_NAME_CHARS, 160, 508, 1000, SIZE_MAX };
 
 	return b < 250 ? b : big[b - 250];
 }
@@ -90,9 +90,13 @@ out:
 
 static void check_line(const char *src, size_t len, uint8_t flags)
 {
-	struct kc_report r = {.state = (enum kc_state)(flags & 3), .has_perf = flags & 4,
-			      .seconds = (flags >> 3) * 0.125, .warn = flags & 0x80 ? "1" : "",
-			      .crit = flags & 0x80 ? "@2:5" : "", .timeout = 10, .active = flags & 1};
+	struct kc_report r = { .state = (enum kc_state)(flags & 3),
+		               .has_perf = flags & 4,
+		               .seconds = (flags >> 3) * 0.125,
+		               .warn = flags & 0x80 ? "1" : "",
+		               .crit = flags & 0x80 ? "@2:5" : "",
+		               .timeout = 10,
+		               .active = flags & 1 };
 	char *text = malloc(len + 1), line[KC_LINE_MAX], clean[KC_LINE_MAX / 2];
 	const char *start;
 	size_t clen;
@@ -108,7 +112,8 @@ static void check_line(const char *src, size_t len, uint8_t flags)
 	clen = kc_sanitize(clean, sizeof(clean), text, strlen(text), sizeof(clean) - 4);
 	start = strstr(line, " - ") + 3;
 	FUZZ_ASSERT(!strncmp(start, clean, clen));
-	FUZZ_ASSERT(r.has_perf ? !strncmp(start + clen, " | time=", 8) : !strcmp(start + clen, "\n"));
+	FUZZ_ASSERT(r.has_perf ? !strncmp(start + clen, " | time=", 8)
+	                       : !strcmp(start + clen, "\n"));
 	free(text);
 }
 

@@ -10,7 +10,7 @@ static int tap_count;
 static int tap_failures;
 
 __attribute__((format(printf, 4, 5))) static int tap_ok(int pass, const char *file, int line,
-							const char *fmt, ...)
+                                                        const char *fmt, ...)
 {
 	va_list ap;
 

@@ -26,31 +26,31 @@ static const char *write_file(const char *name, const char *content, mode_t mode
 }
 
 static void expect_error(const struct kc_credential_sources *src, const char *what,
-			 const char *name)
+                         const char *name)
 {
 	struct kc_credentials c;
-	struct kc_err e = {0};
+	struct kc_err e = { 0 };
 
-	ok(kc_credentials_load(src, &c, &e) == -1 && strstr(e.msg, what) && !c.value.data,
-	   "%s: %s", name, e.msg);
+	ok(kc_credentials_load(src, &c, &e) == -1 && strstr(e.msg, what) && !c.value.data, "%s: %s",
+	   name, e.msg);
 }
 
 static void expect_value(const struct kc_credential_sources *src, enum kc_auth kind,
-			 const char *value, const char *name)
+                         const char *value, const char *name)
 {
 	struct kc_credentials c;
-	struct kc_err e = {0};
+	struct kc_err e = { 0 };
 	int rc = kc_credentials_load(src, &c, &e);
 
-	ok(rc == 0 && c.kind == kind && c.value.data && !strcmp(c.value.data, value), "%s%s%s", name,
-	   e.set ? ": " : "", e.msg);
+	ok(rc == 0 && c.kind == kind && c.value.data && !strcmp(c.value.data, value), "%s%s%s",
+	   name, e.set ? ": " : "", e.msg);
 	kc_secret_wipe(&c.value);
 	ok(c.value.data == NULL && c.value.len == 0, "%s: wiped and released", name);
 }
 
 static void test_files(void)
 {
-	struct kc_credential_sources s = {.client_id = "cs-1"};
+	struct kc_credential_sources s = { .client_id = "cs-1" };
 
 	s.secret_file = write_file("good", "s3cret\nsecond line\n", 0600);
 	expect_value(&s, KC_AUTH_MINT, "s3cret", "first line of a private file");
@@ -72,7 +72,7 @@ static void test_files(void)
 
 static void test_precedence(void)
 {
-	struct kc_credential_sources s = {.client_id = "cs-1"};
+	struct kc_credential_sources s = { .client_id = "cs-1" };
 	const char *tok = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl";
 
 	setenv("KORE_CLIENT_SECRET", "from-env", 1);
@@ -84,10 +84,10 @@ static void test_precedence(void)
 	s.ini_secret = "from-ini";
 	s.ini_secret_len = 8;
 	expect_value(&s, KC_AUTH_MINT, "from-ini", "ini secret when nothing else");
-	s = (struct kc_credential_sources){.client_id = "cs-1"};
+	s = (struct kc_credential_sources){ .client_id = "cs-1" };
 	expect_error(&s, "no client secret", "client id without a secret");
 
-	s = (struct kc_credential_sources){.token_file = write_file("tok", tok, 0600)};
+	s = (struct kc_credential_sources){ .token_file = write_file("tok", tok, 0600) };
 	expect_value(&s, KC_AUTH_TOKEN, tok, "token file");
 	s.token_file = write_file("badtok", "abc.def\r\nX-Injected: 1.x\n", 0600);
 	expect_error(&s, "not a JWT", "token with two parts refused");
@@ -97,9 +97,9 @@ static void test_precedence(void)
 	setenv("KORE_JWT", tok, 1);
 	expect_value(&s, KC_AUTH_TOKEN, tok, "KORE_JWT");
 	expect_error(&s, "no credentials", "nothing given at all");
-	s = (struct kc_credential_sources){.client_id = "cs-1", .token_file = "/x"};
+	s = (struct kc_credential_sources){ .client_id = "cs-1", .token_file = "/x" };
 	expect_error(&s, "not both", "client id and token file together");
-	s = (struct kc_credential_sources){.secret_file = "/x"};
+	s = (struct kc_credential_sources){ .secret_file = "/x" };
 	expect_error(&s, "needs --client-id", "secret file without client id");
 }
 

@@ -13,24 +13,47 @@ struct sanitize_case {
 };
 
 static const struct sanitize_case cases[] = {
-	{"plain text kept", "Outbound Renewals", 0, 64, "Outbound Renewals"},
-	{"pipe replaced", "a|b", 0, 64, "a/b"},
-	{"newline and CR become spaces", "a\nb\rc", 0, 64, "a b c"},
-	{"escape sequence defused", "\x1b[31mred", 0, 64, " [31mred"},
-	{"C1 control (CSI) defused", "x\xc2\x9b" "1m", 0, 64, "x 1m"},
-	{"bidi override defused", "a\xe2\x80\xae" "b\xe2\x81\xa6" "c", 0, 64, "a b c"},
-	{"DEL defused", "a\x7f" "b", 0, 64, "a b"},
-	{"valid UTF-8 kept", "Caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x93\x9e", 0, 64,
-	 "Caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x93\x9e"},
-	{"invalid byte dropped", "a\xff" "b", 0, 64, "ab"},
-	{"truncated sequence dropped", "ab\xe2\x82", 0, 64, "ab"},
-	{"overlong encoding dropped", "a\xc0\xaf" "b", 0, 64, "ab"},
-	{"surrogate dropped", "a\xed\xa0\x80" "b", 0, 64, "ab"},
-	{"beyond U+10FFFF dropped", "a\xf4\x90\x80\x80" "b", 0, 64, "ab"},
-	{"cut at max characters", "abcdefghij", 0, 4, "abcd..."},
-	{"cut counts characters, not bytes", "\xc3\xa9\xc3\xa9\xc3\xa9", 0, 2, "\xc3\xa9\xc3\xa9..."},
-	{"exactly max characters is not cut", "abcd", 0, 4, "abcd"},
-	{"embedded NUL becomes space", "a\0b", 3, 64, "a b"},
+	{ "plain text kept", "Outbound Renewals", 0, 64, "Outbound Renewals" },
+	{ "pipe replaced", "a|b", 0, 64, "a/b" },
+	{ "newline and CR become spaces", "a\nb\rc", 0, 64, "a b c" },
+	{ "escape sequence defused", "\x1b[31mred", 0, 64, " [31mred" },
+	{ "C1 control (CSI) defused",
+	  "x\xc2\x9b"
+	  "1m",
+	  0, 64, "x 1m" },
+	{ "bidi override defused",
+	  "a\xe2\x80\xae"
+	  "b\xe2\x81\xa6"
+	  "c",
+	  0, 64, "a b c" },
+	{ "DEL defused",
+	  "a\x7f"
+	  "b",
+	  0, 64, "a b" },
+	{ "valid UTF-8 kept", "Caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x93\x9e", 0, 64,
+	  "Caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x93\x9e" },
+	{ "invalid byte dropped",
+	  "a\xff"
+	  "b",
+	  0, 64, "ab" },
+	{ "truncated sequence dropped", "ab\xe2\x82", 0, 64, "ab" },
+	{ "overlong encoding dropped",
+	  "a\xc0\xaf"
+	  "b",
+	  0, 64, "ab" },
+	{ "surrogate dropped",
+	  "a\xed\xa0\x80"
+	  "b",
+	  0, 64, "ab" },
+	{ "beyond U+10FFFF dropped",
+	  "a\xf4\x90\x80\x80"
+	  "b",
+	  0, 64, "ab" },
+	{ "cut at max characters", "abcdefghij", 0, 4, "abcd..." },
+	{ "cut counts characters, not bytes", "\xc3\xa9\xc3\xa9\xc3\xa9", 0, 2,
+	  "\xc3\xa9\xc3\xa9..." },
+	{ "exactly max characters is not cut", "abcd", 0, 4, "abcd" },
+	{ "embedded NUL becomes space", "a\0b", 3, 64, "a b" },
 };
 
 static void test_sanitize(void)
@@ -45,7 +68,8 @@ static void test_sanitize(void)
 	}
 	memset(buf, 'x', sizeof(buf));
 	kc_sanitize(buf, 8, "abcdefghijklmnop", 16, 100);
-	ok(strlen(buf) < 8 && !strcmp(buf + strlen(buf) - 3, "..."), "small buffer: cut and terminated");
+	ok(strlen(buf) < 8 && !strcmp(buf + strlen(buf) - 3, "..."),
+	   "small buffer: cut and terminated");
 	kc_sanitize(buf, 2, "abc", 3, 100);
 	ok(buf[0] == '\0', "buffer too small for anything: empty string");
 }
@@ -53,22 +77,32 @@ static void test_sanitize(void)
 static void test_line(void)
 {
 	char line[KC_LINE_MAX];
-	struct kc_report r = {.state = KC_WARNING, .text = "'X' (c1) is Stopped, expected Active",
-			      .has_perf = true, .seconds = 0.084, .warn = "1", .crit = "2",
-			      .timeout = 10, .active = false};
+	struct kc_report r = { .state = KC_WARNING,
+		               .text = "'X' (c1) is Stopped, expected Active",
+		               .has_perf = true,
+		               .seconds = 0.084,
+		               .warn = "1",
+		               .crit = "2",
+		               .timeout = 10,
+		               .active = false };
 
 	ok(kc_output_line(line, sizeof(line), &r) > 0 &&
-		   !strcmp(line, "CAMPAIGN WARNING - 'X' (c1) is Stopped, expected Active | "
-				 "time=0.084000s;1;2;0;10 active=0;;;0;1\n"),
+	           !strcmp(line, "CAMPAIGN WARNING - 'X' (c1) is Stopped, expected Active | "
+	                         "time=0.084000s;1;2;0;10 active=0;;;0;1\n"),
 	   "status line with perfdata: %s", line);
-	r = (struct kc_report){.state = KC_UNKNOWN, .text = "bad | input\nsecond line"};
+	r = (struct kc_report){ .state = KC_UNKNOWN, .text = "bad | input\nsecond line" };
 	ok(kc_output_line(line, sizeof(line), &r) > 0 &&
-		   !strcmp(line, "CAMPAIGN UNKNOWN - bad / input second line\n"),
+	           !strcmp(line, "CAMPAIGN UNKNOWN - bad / input second line\n"),
 	   "usage line: no perfdata, text sanitised");
-	r = (struct kc_report){.state = KC_OK, .text = "x", .has_perf = true, .warn = "", .crit = "",
-			       .timeout = 5, .active = true};
+	r = (struct kc_report){ .state = KC_OK,
+		                .text = "x",
+		                .has_perf = true,
+		                .warn = "",
+		                .crit = "",
+		                .timeout = 5,
+		                .active = true };
 	ok(kc_output_line(line, sizeof(line), &r) > 0 &&
-		   !strcmp(line, "CAMPAIGN OK - x | time=0.000000s;;;0;5 active=1;;;0;1\n"),
+	           !strcmp(line, "CAMPAIGN OK - x | time=0.000000s;;;0;5 active=1;;;0;1\n"),
 	   "empty thresholds leave empty fields");
 	ok(kc_output_line(line, 20, &r) == -1, "too small a buffer is reported");
 }
@@ -78,7 +112,8 @@ static void test_redact(void)
 	char buf[] = "token abc.def.SIGNATURE and SIGNATURE again";
 
 	kc_redact(buf, strlen(buf), "SIGNATURE", 9);
-	ok(!strstr(buf, "SIGNATURE") && strstr(buf, "abc.def.*********"), "every occurrence redacted");
+	ok(!strstr(buf, "SIGNATURE") && strstr(buf, "abc.def.*********"),
+	   "every occurrence redacted");
 	kc_redact(buf, strlen(buf), "ab", 2);
 	ok(strstr(buf, "abc") != NULL, "needles shorter than 3 bytes are left alone");
 }

@@ -11,9 +11,12 @@ static const unsigned char secret[] = "test-secret-0123456789";
 
 static void check_claims(enum kc_alg alg, jwt_alg_t expected)
 {
-	struct kc_claims c = {.app_id = "cs-123", .sub = "monitor", .now = TS_CONST, .ttl = 300,
-			      .jti = {0x00, 0x01, 0xab, 0xff}};
-	struct kc_err e = {0};
+	struct kc_claims c = { .app_id = "cs-123",
+		               .sub = "monitor",
+		               .now = TS_CONST,
+		               .ttl = 300,
+		               .jti = { 0x00, 0x01, 0xab, 0xff } };
+	struct kc_err e = { 0 };
 	char *token = NULL;
 	jwt_t *jwt = NULL;
 
@@ -40,8 +43,8 @@ static void check_claims(enum kc_alg alg, jwt_alg_t expected)
 
 int main(void)
 {
-	struct kc_claims c = {.app_id = "cs-1", .sub = "s", .now = TS_CONST, .ttl = 60};
-	struct kc_err e = {0};
+	struct kc_claims c = { .app_id = "cs-1", .sub = "s", .now = TS_CONST, .ttl = 60 };
+	struct kc_err e = { 0 };
 	char *a = NULL, *b = NULL;
 
 	check_claims(KC_HS256, JWT_ALG_HS256);

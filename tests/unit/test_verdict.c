@@ -12,14 +12,19 @@ struct verdict_case {
 
 int main(void)
 {
-	struct kc_policy p = {.expect = {"Active", "Ready"}, .n_expect = 2,
-			      .map = {{"Stopped", KC_CRITICAL}, {"Active", KC_WARNING}},
-			      .n_map = 0, .unexpected = KC_WARNING};
+	struct kc_policy p = { .expect = { "Active", "Ready" },
+		               .n_expect = 2,
+		               .map = { { "Stopped", KC_CRITICAL }, { "Active", KC_WARNING } },
+		               .n_map = 0,
+		               .unexpected = KC_WARNING };
 	static const struct verdict_case defaults[] = {
-		{"Active", KC_OK, KC_REASON_EXPECTED}, {"active", KC_OK, KC_REASON_EXPECTED},
-		{"READY", KC_OK, KC_REASON_EXPECTED}, {"Stopped", KC_WARNING, KC_REASON_UNEXPECTED},
-		{"Archived", KC_WARNING, KC_REASON_UNEXPECTED},
-		{"Active ", KC_WARNING, KC_REASON_UNEXPECTED}, {"", KC_WARNING, KC_REASON_UNEXPECTED},
+		{ "Active", KC_OK, KC_REASON_EXPECTED },
+		{ "active", KC_OK, KC_REASON_EXPECTED },
+		{ "READY", KC_OK, KC_REASON_EXPECTED },
+		{ "Stopped", KC_WARNING, KC_REASON_UNEXPECTED },
+		{ "Archived", KC_WARNING, KC_REASON_UNEXPECTED },
+		{ "Active ", KC_WARNING, KC_REASON_UNEXPECTED },
+		{ "", KC_WARNING, KC_REASON_UNEXPECTED },
 	};
 	enum kc_reason why;
 
