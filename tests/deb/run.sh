@@ -10,19 +10,9 @@ here=$(cd "$(dirname "$0")" && pwd)
 top_srcdir=${top_srcdir:-$(cd "$here/../.." && pwd)}
 pkg=monitoring-plugin-kore-campaign
 plugin_path=/usr/lib/nagios/plugins/check_kore_campaign
-n=0
-failed=0
 
-ok() { # ok CONDITION-STATUS NAME
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-		failed=1
-	fi
-}
-diag() { sed 's/^/# /' "$@" | tail -n 40; }
+# shellcheck source=tests/tap.sh
+. "$top_srcdir/tests/tap.sh"
 bail() {
 	echo "Bail out! $*"
 	exit 1

@@ -8,18 +8,9 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 top_srcdir=${top_srcdir:-$(cd "$here/../.." && pwd)}
 page="$top_srcdir/doc/check_kore_campaign.1"
-n=0
-failed=0
 
-ok() { # ok CONDITION-STATUS NAME
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-		failed=1
-	fi
-}
+# shellcheck source=tests/tap.sh
+. "$top_srcdir/tests/tap.sh"
 
 # Tools come from Debian packages; a clean machine may lack them.
 need=()
