@@ -16,7 +16,7 @@ BUILD_PKGS="gcc make autoconf automake pkg-config libc6-dev libcurl4-openssl-dev
  libjwt-dev libinih-dev ca-certificates"
 RUN_PKGS="python3 openssl"
 TEST_PKGS="valgrind clang libclang-rt-14-dev procps curl mandoc groff-base man-db
- icinga2-bin icinga2-common nagios4-core debhelper dpkg-dev fakeroot lintian file"
+ icinga2-bin icinga2-common nagios4-core debhelper dpkg-dev fakeroot lintian file git"
 
 say() { printf '==> %s\n' "$*"; }
 

@@ -10,6 +10,8 @@
 # New corpus entries go to a temporary directory, never into the seed corpus.
 # A finding is kept as DIR/findings/<harness>/crash-* (or leak-, timeout-, oom-)
 # and reproduced with: DIR/fuzz_<harness> FILE
+# make runs recipes with $(SHELL), which may be dash: come back under bash.
+[ -n "${BASH_VERSION:-}" ] || exec /bin/bash "$0" "$@"
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
