@@ -210,6 +210,7 @@ static int parse_expect(struct kc_config *cfg, const char *text, struct kc_err *
 	char item[KC_ID_MAX];
 	const char *p = text;
 	struct kc_policy *pol = &cfg->policy;
+	size_t used;
 
 	pol->n_expect = 0;
 	cfg->expect_text[0] = '\0';
@@ -227,10 +228,13 @@ static int parse_expect(struct kc_config *cfg, const char *text, struct kc_err *
 			                  item, kc_known_states_text());
 		if(pol->n_expect == KC_MAX_RULES)
 			return kc_err_set(e, "--expect: more than %d states", KC_MAX_RULES);
+		for(size_t i = 0; i < pol->n_expect; i++)
+			if(pol->expect[i] == state)
+				return kc_err_set(e, "--expect: '%s' is listed twice", state);
 		pol->expect[pol->n_expect++] = state;
-		if(pol->n_expect > 1)
-			strcat(cfg->expect_text, ",");
-		strcat(cfg->expect_text, state); /* 16 names of at most 11 chars fit */
+		used = strlen(cfg->expect_text);
+		snprintf(cfg->expect_text + used, sizeof(cfg->expect_text) - used, "%s%s",
+		         used ? "," : "", state);
 		if(!p[len])
 			return 0;
 		p += len + 1;

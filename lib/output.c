@@ -1,42 +1,11 @@
 /* The status line and its performance data, built in one caller-owned buffer. */
 #include "output.h"
 
+#include "utf8.h"
+
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
-
-/* Length of the valid UTF-8 sequence at s (at most avail bytes), 0 if invalid.
- * Overlong forms, surrogates and code points past U+10FFFF are invalid. */
-static size_t utf8_len(const unsigned char *s, size_t avail, uint32_t *cp)
-{
-	static const uint32_t min_cp[] = { 0, 0, 0x80, 0x800, 0x10000 };
-	size_t n;
-	uint32_t c;
-
-	if(s[0] < 0x80) {
-		*cp = s[0];
-		return 1;
-	}
-	if((s[0] & 0xE0) == 0xC0)
-		n = 2, c = s[0] & 0x1F;
-	else if((s[0] & 0xF0) == 0xE0)
-		n = 3, c = s[0] & 0x0F;
-	else if((s[0] & 0xF8) == 0xF0)
-		n = 4, c = s[0] & 0x07;
-	else
-		return 0;
-	if(n > avail)
-		return 0;
-	for(size_t i = 1; i < n; i++) {
-		if((s[i] & 0xC0) != 0x80)
-			return 0;
-		c = (c << 6) | (s[i] & 0x3F);
-	}
-	if(c < min_cp[n] || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF))
-		return 0;
-	*cp = c;
-	return n;
-}
 
 /* C0 and C1 controls, and the bidirectional overrides that can make a
  * console show text in another order than it was sent. */
@@ -58,7 +27,7 @@ size_t kc_sanitize(char *dst, size_t size, const char *src, size_t len, size_t m
 	}
 	while(i < len) {
 		uint32_t cp;
-		size_t n = utf8_len(s + i, len - i, &cp);
+		size_t n = kc_utf8_char(s + i, len - i, &cp);
 
 		if(!n) { /* drop the invalid byte */
 			i++;

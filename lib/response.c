@@ -3,6 +3,8 @@
  * checks the shape and refuses anything ambiguous. */
 #include "response.h"
 
+#include "utf8.h"
+
 #include <json-c/json.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -109,7 +111,7 @@ static void error_text(struct json_object *root, bool with_code, char *out, size
 	if(!json_object_is_type(first, json_type_object))
 		return;
 	msg = string_member(first, "msg", &len);
-	if(!msg)
+	if(!msg || strspn(msg, " \t\r\n") == len) /* an empty message says nothing */
 		return;
 	json_object_object_get_ex(first, "code", &code);
 	if(with_code && (json_object_is_type(code, json_type_string) ||
@@ -169,6 +171,10 @@ enum kc_response kc_response_parse(const char *body, size_t len, struct kc_campa
 	}
 	if(memchr(body, '\0', len)) {
 		kc_err_set(e, "body contains a NUL byte");
+		return KC_RESPONSE_INVALID;
+	}
+	if(!kc_utf8_valid(body, len)) {
+		kc_err_set(e, "body is not valid UTF-8");
 		return KC_RESPONSE_INVALID;
 	}
 	root = parse_document(body, len, e);

@@ -15,8 +15,8 @@
 #define FUZZ_ASSERT(cond)                                                                          \
 	do {                                                                                       \
 		if(!(cond)) {                                                                      \
-			fprintf(stderr, "%s:%d: invariant violated: %s\n", __FILE__, __LINE__,   \
-				#cond);                                                            \
+			fprintf(stderr, "%s:%d: invariant violated: %s\n", __FILE__, __LINE__,     \
+			        #cond);                                                            \
 			abort();                                                                   \
 		}                                                                                  \
 	} while(0)
@@ -98,8 +98,8 @@ static inline bool fuzz_clean_text(const char *s, size_t len, bool pipe_ok)
  * one '\n', "CAMPAIGN <STATE> - ", and one '|' before the perfdata or none. */
 static inline void fuzz_check_line(const char *line, int n, bool has_perf)
 {
-	static const char *const heads[] = {"CAMPAIGN OK - ", "CAMPAIGN WARNING - ",
-					    "CAMPAIGN CRITICAL - ", "CAMPAIGN UNKNOWN - "};
+	static const char *const heads[] = { "CAMPAIGN OK - ", "CAMPAIGN WARNING - ",
+		                             "CAMPAIGN CRITICAL - ", "CAMPAIGN UNKNOWN - " };
 	size_t len = (size_t)n;
 	const char *bar;
 	bool head = false;

@@ -46,6 +46,7 @@ static const struct argv_case cases[] = {
 	{ REQ "-e \x01", "--expect" },
 	{ REQ "-e Active,,Ready", "--expect" },
 	{ REQ "-e Running", "unknown campaign state" },
+	{ REQ "-e Active,active", "listed twice" },
 	{ REQ "-p 0", "--port" },
 	{ REQ "-p 65536", "--port" },
 	{ REQ "-p 12ab", "--port" },
