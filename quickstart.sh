@@ -72,7 +72,7 @@ build_plugin() {
 
 # ---- demo -------------------------------------------------------------------
 demo() {
-	local tmp port secret plugin="$build/plugins/check_kore_campaign" sim_pid rc c
+	local port secret plugin="$build/plugins/check_kore_campaign" rc c
 	build_plugin
 	tmp=$(mktemp -d)
 	secret="demo-$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')"
@@ -81,7 +81,8 @@ demo() {
 		--key "$tmp/certs/server.key" --secret "$secret" --client-id cs-demo \
 		--port 0 --ready-file "$tmp/port" &
 	sim_pid=$!
-	trap 'kill $sim_pid 2>/dev/null; wait $sim_pid 2>/dev/null; rm -rf "$tmp"' EXIT
+	# global, not local: the EXIT trap runs after this function has returned
+	trap 'kill "$sim_pid" 2>/dev/null; wait "$sim_pid" 2>/dev/null; rm -rf "$tmp"' EXIT
 	for _ in $(seq 100); do [ -s "$tmp/port" ] && break; sleep 0.1; done
 	port=$(cat "$tmp/port")
 	say "API simulator listening on https://localhost:$port (throwaway CA in $tmp/certs)"
