@@ -57,9 +57,11 @@ configure_in() {
 		(cd "$top" && autoreconf -fi >/dev/null 2>&1)
 	fi
 	mkdir -p "$dir"
-	if [ ! -f "$dir/Makefile" ] || [ "$top/configure" -nt "$dir/Makefile" ]; then
+	if [ ! -f "$dir/Makefile" ] || [ "$top/configure" -nt "$dir/Makefile" ] ||
+		[ "$(cat "$dir/.configure-args" 2>/dev/null)" != "$*" ]; then
 		say "configure $* (in ${dir#"$top"/})"
 		(cd "$dir" && "$top/configure" -q "$@")
+		printf '%s' "$*" >"$dir/.configure-args"
 	fi
 	say "make (in ${dir#"$top"/})"
 	make -C "$dir" -s -j"$(nproc)" >/dev/null
@@ -138,12 +140,13 @@ suite() {
 	count "$kind" "$logdir/$name.log" "$status"
 }
 
-valgrind_wrapper="valgrind --leak-check=full --errors-for-leak-kinds=definite,indirect --error-exitcode=1 -q"
+# 42, not 1: a valgrind finding must not look like a WARNING result
+valgrind_wrapper="valgrind --leak-check=full --errors-for-leak-kinds=definite,indirect --error-exitcode=42 -q"
 
 run_tests() {
 	need $BUILD_PKGS $RUN_PKGS $TEST_PKGS
-	configure_in "$build"
-	configure_in "$asan_build" --enable-sanitizers
+	configure_in "$build" --enable-werror
+	configure_in "$asan_build" --enable-sanitizers --enable-werror
 	suite "unit-and-integration" automake make -C "$build" check
 	suite "sanitizers" automake make -C "$asan_build" check
 	suite "valgrind" automake env PLUGIN_WRAPPER="$valgrind_wrapper" \
