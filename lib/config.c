@@ -170,6 +170,8 @@ static int check_id(const char *what, const char *id, struct kc_err *e)
 
 	if(!len || len > KC_ID_MAX)
 		return kc_err_set(e, "%s must be 1 to %d characters", what, KC_ID_MAX);
+	if(id[0] == '-') /* most likely the next option, taken as this one's value */
+		return kc_err_set(e, "%s needs a value, got the option '%s'", what, id);
 	if(strspn(id, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._~-") != len)
 		return kc_err_set(
 		        e, "%s contains characters other than letters, digits and . _ ~ -", what);
@@ -207,31 +209,25 @@ static int parse_result(const char *what, const char *text, enum kc_state *out, 
 
 static int parse_expect(struct kc_config *cfg, const char *text, struct kc_err *e)
 {
-	char item[KC_ID_MAX];
-	const char *p = text;
 	struct kc_policy *pol = &cfg->policy;
+	const char *p = text;
 	size_t used;
 
 	pol->n_expect = 0;
 	cfg->expect_text[0] = '\0';
 	for(;;) {
 		size_t len = strcspn(p, ",");
-		const char *state;
+		char *state = pol->expect[pol->n_expect];
 
-		if(!len || len >= sizeof(item))
-			return kc_err_set(e, "--expect: empty or overlong state in '%s'", text);
-		memcpy(item, p, len);
-		item[len] = '\0';
-		state = kc_known_state(item);
-		if(!state)
-			return kc_err_set(e, "--expect: unknown campaign state '%s' (known: %s)",
-			                  item, kc_known_states_text());
 		if(pol->n_expect == KC_MAX_RULES)
 			return kc_err_set(e, "--expect: more than %d states", KC_MAX_RULES);
+		if(kc_campaign_state(p, len, state))
+			return kc_err_set(e, "--expect: '%.*s' is not a campaign state name",
+			                  (int)(len > 40 ? 40 : len), p);
 		for(size_t i = 0; i < pol->n_expect; i++)
-			if(pol->expect[i] == state)
+			if(!strcasecmp(pol->expect[i], state))
 				return kc_err_set(e, "--expect: '%s' is listed twice", state);
-		pol->expect[pol->n_expect++] = state;
+		pol->n_expect++;
 		used = strlen(cfg->expect_text);
 		snprintf(cfg->expect_text + used, sizeof(cfg->expect_text) - used, "%s%s",
 		         used ? "," : "", state);
@@ -244,26 +240,18 @@ static int parse_expect(struct kc_config *cfg, const char *text, struct kc_err *
 static int parse_map(struct kc_policy *pol, const char *text, struct kc_err *e)
 {
 	const char *eq = strchr(text, '=');
-	char item[KC_ID_MAX];
-	const char *state;
-	enum kc_state result;
+	struct kc_state_rule rule;
 	size_t i;
 
-	if(!eq || eq == text || (size_t)(eq - text) >= sizeof(item))
+	if(!eq || kc_campaign_state(text, (size_t)(eq - text), rule.state))
 		return kc_err_set(e, "--map: expected STATE=RESULT, got '%s'", text);
-	memcpy(item, text, (size_t)(eq - text));
-	item[eq - text] = '\0';
-	state = kc_known_state(item);
-	if(!state)
-		return kc_err_set(e, "--map: unknown campaign state '%s' (known: %s)", item,
-		                  kc_known_states_text());
-	if(parse_result("--map", eq + 1, &result, e))
+	if(parse_result("--map", eq + 1, &rule.result, e))
 		return -1;
-	for(i = 0; i < pol->n_map && pol->map[i].state != state; i++)
+	for(i = 0; i < pol->n_map && strcasecmp(pol->map[i].state, rule.state); i++)
 		;
 	if(i == KC_MAX_RULES)
 		return kc_err_set(e, "--map: more than %d states", KC_MAX_RULES);
-	pol->map[i] = (struct kc_state_rule){ state, result };
+	pol->map[i] = rule;
 	if(i == pol->n_map)
 		pol->n_map++;
 	return 0;
@@ -419,8 +407,6 @@ static int apply_option(struct kc_config *cfg, int id, const char *arg, struct k
 
 static void set_defaults(struct kc_config *cfg)
 {
-	static const char *const active[] = { "Active" };
-
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->action = KC_ACTION_CHECK;
 	strcpy(cfg->host, "platform.kore.ai");
@@ -429,7 +415,7 @@ static void set_defaults(struct kc_config *cfg)
 	cfg->jwt_sub = "check_kore_campaign";
 	cfg->jwt_ttl = 300;
 	cfg->jwt_alg = KC_HS256;
-	cfg->policy.expect[0] = active[0];
+	strcpy(cfg->policy.expect[0], "Active");
 	cfg->policy.n_expect = 1;
 	strcpy(cfg->expect_text, "Active");
 	cfg->policy.unexpected = KC_WARNING;

@@ -148,8 +148,20 @@ static int check_token(const struct kc_secret *t, struct kc_err *e)
 	return 0;
 }
 
-int kc_credentials_load(const struct kc_credential_sources *src, struct kc_credentials *out,
-                        struct kc_err *e)
+/* Removes a credential variable the run does not use, so that it does not
+ * stay readable in /proc/PID/environ for the rest of the run. */
+static void scrub_env(const char *name)
+{
+	char *value = getenv(name);
+
+	if(value) {
+		explicit_bzero(value, strlen(value));
+		unsetenv(name);
+	}
+}
+
+static int load(const struct kc_credential_sources *src, struct kc_credentials *out,
+                struct kc_err *e)
 {
 	int rc;
 
@@ -175,6 +187,16 @@ int kc_credentials_load(const struct kc_credential_sources *src, struct kc_crede
 		kc_secret_wipe(&out->value);
 		return -1;
 	}
+	return rc;
+}
+
+int kc_credentials_load(const struct kc_credential_sources *src, struct kc_credentials *out,
+                        struct kc_err *e)
+{
+	int rc = load(src, out, e);
+
+	scrub_env("KORE_CLIENT_SECRET");
+	scrub_env("KORE_JWT");
 	return rc;
 }
 

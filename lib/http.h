@@ -52,7 +52,7 @@ int kc_http_url(char *buf, size_t size, enum kc_api api, const char *host, long 
 
 /* Sends the POST.  On anything but KC_HTTP_DONE, e says what went wrong. */
 enum kc_http_result kc_http_post(const struct kc_http_request *req, struct kc_http_response *res,
-                                 struct kc_err *e);
+                                 struct kc_err *e) __attribute__((warn_unused_result));
 
 void kc_http_response_free(struct kc_http_response *res);
 

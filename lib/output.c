@@ -5,6 +5,7 @@
 
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* C0 and C1 controls, and the bidirectional overrides that can make a
@@ -80,4 +81,52 @@ void kc_redact(char *buf, size_t len, const char *needle, size_t nlen)
 		memset(p, '*', nlen);
 		p += nlen;
 	}
+}
+
+/* Marks every place a window of cred occurs, searching the text as it was
+ * before any masking, so overlapping slices are all found. */
+static void mark_windows(const char *buf, size_t len, const char *cred, size_t clen,
+                         unsigned char *hit)
+{
+	char window[KC_REDACT_WINDOW];
+
+	for(size_t i = 0; i + sizeof(window) <= clen; i++) {
+		memcpy(window, cred + i, sizeof(window));
+		for(int pass = 0; pass < 2; pass++) {
+			const char *p = buf;
+
+			while((size_t)(p - buf) + sizeof(window) <= len &&
+			      (p = memmem(p, len - (size_t)(p - buf), window, sizeof(window)))) {
+				memset(hit + (p - buf), 1, sizeof(window));
+				p++;
+			}
+			/* the same bytes in standard base64, as a server might re-encode them */
+			for(size_t j = 0; j < sizeof(window); j++)
+				window[j] = window[j] == '-'   ? '+'
+				            : window[j] == '_' ? '/'
+				                               : window[j];
+		}
+	}
+	explicit_bzero(window, sizeof(window));
+}
+
+void kc_redact_credential(char *buf, size_t len, const char *cred, size_t clen)
+{
+	unsigned char *hit;
+
+	if(!buf || !cred || !len)
+		return;
+	kc_redact(buf, len, cred, clen);
+	if(clen < KC_REDACT_WINDOW)
+		return;
+	hit = calloc(len, 1);
+	if(!hit) { /* fail closed */
+		memset(buf, '*', len);
+		return;
+	}
+	mark_windows(buf, len, cred, clen, hit);
+	for(size_t i = 0; i < len; i++)
+		if(hit[i])
+			buf[i] = '*';
+	free(hit);
 }

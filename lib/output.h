@@ -36,4 +36,10 @@ int kc_output_line(char *buf, size_t size, const struct kc_report *r)
  * server echoing a credential cannot make the plugin print it. */
 void kc_redact(char *buf, size_t len, const char *needle, size_t nlen);
 
+#define KC_REDACT_WINDOW 12
+
+/* kc_redact for a credential and for every KC_REDACT_WINDOW-byte slice of it,
+ * in base64url and standard base64, so that no recognisable part survives. */
+void kc_redact_credential(char *buf, size_t len, const char *cred, size_t clen);
+
 #endif

@@ -88,7 +88,7 @@ static void http_error(const struct kc_config *cfg, const struct kc_outcome *o, 
 static enum kc_state judge_campaign(const struct kc_config *cfg, const struct kc_campaign *c,
                                     double seconds, char *text, size_t size)
 {
-	char name[4 * KC_NAME_CHARS + 8], state[128], why[320] = "";
+	char name[4 * KC_NAME_CHARS + 8], state[128], why[640] = "";
 	enum kc_reason reason;
 	enum kc_state by_state = kc_verdict(&cfg->policy, c->state, &reason);
 	enum kc_state by_time = kc_thresholds_check(&cfg->thresholds, seconds);

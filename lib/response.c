@@ -14,17 +14,21 @@
 
 /* json-c keeps the last of two equal keys.  In strict JSON a ':' outside a
  * string only ever separates a key from its value, so a document without
- * duplicates has exactly as many of them as the parsed tree has members. */
-static size_t count_separators(const char *s, size_t len)
+ * duplicates has exactly as many of them as the parsed tree has members.
+ * json-c also cuts keys at an escaped NUL ("status\u0000x" would read as
+ * "status"), so any \u0000 makes the document ambiguous: -1. */
+static long count_separators(const char *s, size_t len)
 {
-	size_t n = 0;
+	long n = 0;
 	int in_string = 0;
 
 	for(size_t i = 0; i < len; i++) {
 		if(in_string) {
-			if(s[i] == '\\')
+			if(s[i] == '\\') {
+				if(len - i > 5 && !memcmp(s + i + 1, "u0000", 5))
+					return -1;
 				i++;
-			else if(s[i] == '"')
+			} else if(s[i] == '"')
 				in_string = 0;
 		} else if(s[i] == '"')
 			in_string = 1;
@@ -34,9 +38,9 @@ static size_t count_separators(const char *s, size_t len)
 	return n;
 }
 
-static size_t count_members(struct json_object *o)
+static long count_members(struct json_object *o)
 {
-	size_t n = 0;
+	long n = 0;
 
 	if(json_object_is_type(o, json_type_object)) {
 		json_object_object_foreach(o, key, val)
@@ -56,6 +60,7 @@ static struct json_object *parse_document(const char *body, size_t len, struct k
 	struct json_tokener *tok = json_tokener_new_ex(MAX_DEPTH);
 	struct json_object *root = NULL;
 	enum json_tokener_error jerr;
+	long separators;
 
 	if(!tok) {
 		kc_err_set(e, "out of memory");
@@ -75,8 +80,9 @@ static struct json_object *parse_document(const char *body, size_t len, struct k
 			                                        : json_tokener_error_desc(jerr));
 		json_object_put(root);
 		root = NULL;
-	} else if(count_separators(body, len) != count_members(root)) {
-		kc_err_set(e, "body has duplicate keys");
+	} else if((separators = count_separators(body, len)) != count_members(root)) {
+		kc_err_set(e, separators < 0 ? "body contains a NUL character (\\u0000)"
+		                             : "body has duplicate keys");
 		json_object_put(root);
 		root = NULL;
 	}

@@ -22,10 +22,11 @@ enum kc_response {
 };
 
 enum kc_response kc_response_parse(const char *body, size_t len, struct kc_campaign *c,
-                                   struct kc_err *e);
+                                   struct kc_err *e) __attribute__((warn_unused_result));
 
 /* The API's own words for a failed HTTP call, errors[0].msg of any body (the
  * HTTP status already says what its code would); -1 when the body has none. */
-int kc_response_error_text(const char *body, size_t len, char *out, size_t size);
+int kc_response_error_text(const char *body, size_t len, char *out, size_t size)
+        __attribute__((warn_unused_result));
 
 #endif

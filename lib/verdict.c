@@ -2,6 +2,8 @@
  * An explicit --map entry wins over --expect; everything else is "unexpected". */
 #include "verdict.h"
 
+#include <ctype.h>
+#include <string.h>
 #include <strings.h>
 
 /* The states Kore.ai documents, sorted for the reader. */
@@ -18,9 +20,25 @@ const char *kc_known_state(const char *name)
 	return NULL;
 }
 
-const char *kc_known_states_text(void)
+int kc_campaign_state(const char *text, size_t len, char out[KC_STATE_NAME_MAX])
 {
-	return "Active, Completed, Paused, Preparing, Ready, Rescheduled, Scheduled, Stopped";
+	const char *known;
+
+	while(len && (*text == ' ' || *text == '\t'))
+		text++, len--;
+	while(len && (text[len - 1] == ' ' || text[len - 1] == '\t'))
+		len--;
+	if(!len || len >= KC_STATE_NAME_MAX)
+		return -1;
+	for(size_t i = 0; i < len; i++)
+		if(!isalnum((unsigned char)text[i]) && !strchr(" _-", text[i]))
+			return -1;
+	memcpy(out, text, len);
+	out[len] = '\0';
+	known = kc_known_state(out);
+	if(known)
+		strcpy(out, known);
+	return 0;
 }
 
 enum kc_state kc_verdict(const struct kc_policy *p, const char *state, enum kc_reason *why)

@@ -115,7 +115,8 @@ static int mint(const struct kc_config *cfg, struct kc_credentials *cred, char *
 		                    .ttl = cfg->jwt_ttl };
 	int rc;
 
-	if(getrandom(claims.jti, sizeof(claims.jti), 0) != (ssize_t)sizeof(claims.jti))
+	/* GRND_NONBLOCK: an unseeded pool at early boot is an error, not a hang */
+	if(getrandom(claims.jti, sizeof(claims.jti), GRND_NONBLOCK) != (ssize_t)sizeof(claims.jti))
 		return kc_err_set(e, "cannot read the system random source");
 	rc = kc_token_mint(&claims, cfg->jwt_alg, (const unsigned char *)cred->value.data,
 	                   cred->value.len, token, e);
@@ -182,16 +183,37 @@ static void describe(const struct kc_config *cfg, const char *url,
 	}
 }
 
-/* A server that echoes a credential must not make us print it. */
-static void redact(struct kc_http_response *res, const char *token, const struct kc_secret *secret)
+/* A server that echoes a credential must not make us print it.  Whole
+ * copies go before the body is read (a cut name could otherwise keep part of
+ * one); any slice of one goes from whatever is printed. */
+struct credentials_seen {
+	const char *data[3];
+	size_t len[3];
+};
+
+static struct credentials_seen seen(const char *token, const struct kc_secret *secret)
 {
 	const char *sig = token ? strrchr(token, '.') : NULL;
-	const char *needles[] = { token, sig ? sig + 1 : NULL, secret->data };
-	size_t lens[] = { token ? strlen(token) : 0, sig ? strlen(sig + 1) : 0, secret->len };
 
+	return (struct credentials_seen){
+		.data = { token, sig ? sig + 1 : NULL, secret->data },
+		.len = { token ? strlen(token) : 0, sig ? strlen(sig + 1) : 0, secret->len },
+	};
+}
+
+static void redact_response(struct kc_http_response *res, const struct credentials_seen *c)
+{
 	for(size_t i = 0; i < 3; i++) {
-		kc_redact(res->body, res->len, needles[i], lens[i]);
-		kc_redact(res->headers, res->headers_len, needles[i], lens[i]);
+		kc_redact(res->body, res->len, c->data[i], c->len[i]);
+		kc_redact(res->headers, res->headers_len, c->data[i], c->len[i]);
+	}
+}
+
+static void redact_output(char *text, struct verbose *v, const struct credentials_seen *c)
+{
+	for(size_t i = 0; i < 3; i++) {
+		kc_redact_credential(text, strlen(text), c->data[i], c->len[i]);
+		kc_redact_credential(v->text, v->len, c->data[i], c->len[i]);
 	}
 }
 
@@ -214,13 +236,13 @@ static int fetch(const struct kc_config *cfg, const char *url, struct kc_credent
 	struct kc_err e = { 0 };
 	char text[KC_LINE_MAX / 2];
 	double started = now_seconds();
-	long left_ms = cfg->timeout * 1000L;
+	struct credentials_seen creds = seen(token, &cred->value);
 
 	arm_guard(cfg);
-	req.timeout_ms = left_ms > 1 ? left_ms : 1;
+	req.timeout_ms = cfg->timeout * 1000L;
 	o.http = kc_http_post(&req, &res, &e);
 	disarm_guard();
-	redact(&res, token, &cred->value);
+	redact_response(&res, &creds);
 	o = (struct kc_outcome){ .http = o.http,
 		                 .error = e.msg,
 		                 .status = res.status,
@@ -231,6 +253,7 @@ static int fetch(const struct kc_config *cfg, const char *url, struct kc_credent
 		                         res.seconds > 0 ? res.seconds : now_seconds() - started };
 	kc_report_build(cfg, &o, &r, text, sizeof(text));
 	describe(cfg, url, &res, v);
+	redact_output(text, v, &creds);
 	kc_http_response_free(&res);
 	return finish(&r, cfg->verbose ? v->text : NULL);
 }
@@ -351,8 +374,11 @@ int main(int argc, char **argv)
 	struct kc_config cfg;
 	struct kc_err e = { 0 };
 	int rc, n = argc;
-	char **args = expand_extra_opts(argc, argv, &ini, &n, &e);
+	char **args;
 
+	/* a closed monitoring pipe must end the run with a status, not a signal */
+	signal(SIGPIPE, SIG_IGN);
+	args = expand_extra_opts(argc, argv, &ini, &n, &e);
 	if(!args)
 		rc = usage_error(e.msg);
 	else if(kc_config_parse(&cfg, n, args, &e))
@@ -360,7 +386,7 @@ int main(int argc, char **argv)
 	else if(cfg.action == KC_ACTION_HELP)
 		rc = print_help();
 	else if(cfg.action == KC_ACTION_VERSION) {
-		printf("%s %s\n", PACKAGE_NAME, PACKAGE_VERSION);
+		printf("%s v%s\n", PACKAGE_NAME, PACKAGE_VERSION);
 		rc = KC_UNKNOWN;
 	} else
 		rc = check(&cfg, &ini);

@@ -2,8 +2,12 @@
 # Trust stays exactly as strict with the hashed-directory lookup that makes the
 # plugin cheap: a CA found through a directory made by `openssl rehash` passes,
 # a directory that lacks it fails with a TLS error, and a server whose CA is not
-# trusted fails whatever the trust option.  Runs the plugin against the API
-# simulator on loopback; prints TAP.
+# trusted fails whatever the trust option.  The default trust (no --cacert, no
+# --capath) is shown to pass for a CA found only in the system store: as root,
+# the plugin runs in a private mount namespace (unshare -m) where a hashed copy
+# of /etc/ssl/certs plus the test CA is bind-mounted over /etc/ssl/certs (and,
+# for contrast, a copy without it).  Runs the plugin against the API simulator
+# on loopback; prints TAP.
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -19,19 +23,22 @@ sims=()
 cleanup() {
     local pid
     for pid in "${sims[@]}"; do
-        kill "$pid" 2>/dev/null || true
+        # Each simulator leads its own session: end its whole group.
+        kill -- "-$pid" 2>/dev/null || kill "$pid" 2>/dev/null || true
         wait "$pid" 2>/dev/null || true
     done
     rm -rf "$work"
 }
 trap cleanup EXIT
+trap 'exit 143' TERM
+trap 'exit 130' INT
 
 bash "$top_srcdir/tests/sim/make-certs.sh" "$work/pki" >&2
 pki=$work/pki
 
 start_sim() { # NAME CERT KEY -> sets port_NAME
     local name=$1 ready=$work/$1.port
-    /usr/bin/python3 "$top_srcdir/tests/sim/kore_sim.py" --cert "$2" --key "$3" \
+    setsid /usr/bin/python3 "$top_srcdir/tests/sim/kore_sim.py" --cert "$2" --key "$3" \
         --secret "$secret" --client-id "$client_id" --port 0 --bind 127.0.0.1 \
         --ready-file "$ready" &
     sims+=($!)
@@ -61,12 +68,13 @@ mkdir "$work/unhashed" && cp "$pki/ca.pem" "$work/unhashed/"
 
 n=0
 failed=0
+prefix=() # a command the plugin runs under (the namespace cases set it)
 check() { # NAME SERVER EXPECT(pass|tls) ARGS...
     local name=$1 server=$2 expect=$3 port out rc=0
     shift 3
     port=port_$server
-    out=$(env -i PATH=/usr/bin:/bin KORE_CLIENT_SECRET="$secret" "${wrapper[@]}" "$PLUGIN" \
-        -H 127.0.0.1 -p "${!port}" -i st-trust -a acct-trust -C cmp-active \
+    out=$("${prefix[@]}" env -i PATH=/usr/bin:/bin KORE_CLIENT_SECRET="$secret" "${wrapper[@]}" \
+        "$PLUGIN" -H 127.0.0.1 -p "${!port}" -i st-trust -a acct-trust -C cmp-active \
         --client-id "$client_id" -t 10 "$@" 2>&1) || rc=$?
     n=$((n + 1))
     if { [ "$expect" = pass ] && [ $rc -eq 0 ] && [[ $out == "CAMPAIGN OK - "* ]]; } ||
@@ -104,6 +112,49 @@ check "a server from an untrusted CA fails with --cacert" \
     untrusted tls --cacert "$pki/ca.pem"
 check "a server from an untrusted CA fails with the default trust" \
     untrusted tls
+
+# --- the default trust with the test CA in the system store (private mount namespace)
+system_store=/etc/ssl/certs
+why=
+if [ "$(id -u)" != 0 ]; then
+    why="needs root for a private mount namespace over $system_store"
+elif ! command -v unshare >/dev/null || ! unshare -m -- /bin/true 2>/dev/null; then
+    why="unshare -m does not work here"
+elif [ ! -d "$system_store" ]; then
+    why="no $system_store"
+fi
+store_copy() { # DIR [CERT]: a copy of the system store, plus CERT, hashed again
+    mkdir -p "$1"
+    cp -a "$system_store/." "$1/"
+    [ $# -lt 2 ] || cp "$2" "$1/kore-trust-test-ca.pem"
+    openssl rehash "$1" >/dev/null 2>&1
+}
+if [ -z "$why" ]; then
+    store_copy "$work/store-plus-test-ca" "$pki/ca.pem"
+    store_copy "$work/store-copy"
+    # The bind mount exists only inside the plugin's namespace and is gone with it.
+    # shellcheck disable=SC2016 # $0 and $1 are for the inner shell
+    in_store() { # DIR: run the rest with DIR mounted over the system store
+        prefix=(unshare -m -- /bin/sh -c 'mount --bind "$0" "$1" && shift && exec "$@"'
+            "$1" "$system_store")
+    }
+    in_store "$work/store-plus-test-ca"
+    check "default trust passes when the system store holds the test CA (no --cacert, no --capath)" \
+        good pass
+    check "default trust with the test CA in the system store still refuses an untrusted CA" \
+        untrusted tls
+    in_store "$work/store-copy"
+    check "default trust fails with a TLS error when the system store copy lacks the test CA" \
+        good tls
+    prefix=()
+else
+    for name in "default trust passes when the system store holds the test CA (no --cacert, no --capath)" \
+        "default trust with the test CA in the system store still refuses an untrusted CA" \
+        "default trust fails with a TLS error when the system store copy lacks the test CA"; do
+        n=$((n + 1))
+        echo "ok $n - $name # SKIP $why"
+    done
+fi
 
 echo "1..$n"
 [ $failed -eq 0 ]

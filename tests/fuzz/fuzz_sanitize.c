@@ -38,8 +38,9 @@ static size_t reference(const char *src, size_t len, char *out)
 			i++;
 			continue;
 		}
-		if(cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp <= 0x9F))
-			out[o++] = ' ';
+		if(cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp <= 0x9F) || cp == 0x200E ||
+		   cp == 0x200F || (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069))
+			out[o++] = ' '; /* controls, and bidi overrides */
 		else if(cp == '|')
 			out[o++] = '/';
 		else

@@ -9,6 +9,14 @@ line clean whatever the server sends, rejects every malformed command line
 of tests/robust/usage.tsv with UNKNOWN, and survives 200 checks run 50 at a
 time against the API simulator without reusing a JWT id.
 
+The plugin's own timeout guard (a timer at timeout + 0.5 s, for whatever
+ignores curl's deadline) is reached without root through a preloaded
+getaddrinfo() that never returns in time: libcurl's threaded resolver then
+keeps waiting.  The library is compiled at test time (cc); without a C
+compiler those cases are skipped.  The TLS 1.0/1.1 cases run a second time
+with OPENSSL_CONF naming a permissive OpenSSL configuration (MinProtocol
+TLSv1, SECLEVEL 0), so that the plugin's own TLS 1.2 floor is what refuses.
+
 Environment: PLUGIN (plugin path), top_srcdir, top_builddir, PLUGIN_WRAPPER
 (prefixed to every plugin run; wall-time and memory bounds are then skipped).
 """
@@ -79,6 +87,8 @@ SKIP_TIMING = "under wrapper" if WRAPPER else None
 # The -t of runs that are not about time: short, but roomy enough for a wrapper like valgrind.
 ROOMY = 60 if WRAPPER else 5
 SKIP_RSS = SKIP_TIMING or ("sanitizer build" if sanitized_build() else None)
+# A preloaded library must not upset ASan's check that it comes first.
+PRELOAD_ENV = {"ASAN_OPTIONS": "verify_asan_link_order=0"} if sanitized_build() else {}
 
 
 # ---------------------------------------------------------------- results
@@ -139,13 +149,19 @@ with open(report, "w") as f:
 """
 
 
-def run_plugin(args, secret=True, env_extra=None, hard_limit=None, measure_rss=False, prefix=()):
+def run_plugin(args, secret=True, env_extra=None, hard_limit=None, measure_rss=False, prefix=(),
+               thread_left_running=False):
     hard_limit = hard_limit or (300.0 if WRAPPER else 30.0)
     env = {"PATH": "/usr/bin:/bin"}
     if secret:
         env["KORE_CLIENT_SECRET"] = SECRET
     env.update(env_extra or {})
-    argv = WRAPPER + [PLUGIN] + list(args)
+    wrapper = list(WRAPPER)
+    if thread_left_running and wrapper and os.path.basename(wrapper[0]) == "valgrind":
+        # The run ends (by design) while a resolver thread is still blocked: valgrind
+        # counts that thread's stack as "possibly lost" and would change the exit code.
+        wrapper += ["--errors-for-leak-kinds=definite", "--show-possibly-lost=no"]
+    argv = wrapper + [PLUGIN] + list(args)
     if WRAPPER and "/" not in WRAPPER[0]:
         argv[0] = shutil.which(WRAPPER[0], path=env["PATH"]) or WRAPPER[0]
     argv = list(prefix) + argv
@@ -538,7 +554,8 @@ def case_slow_dns():
     args[args.index("127.0.0.1")] = "status.kore-robust.test"
     try:
         run = run_plugin(args, prefix=[unshare, "-m", "--", "/bin/sh", "-c",
-                                       'mount --bind "$0" /etc/resolv.conf && exec "$@"', conf])
+                                       'mount --bind "$0" /etc/resolv.conf && exec "$@"', conf],
+                         thread_left_running=True)
     finally:
         stop.set()
         dns.close()
@@ -547,6 +564,93 @@ def case_slow_dns():
     return [verdict(name + ": CRITICAL timeout line with perfdata", run, conds),
             bound(name + ": ends within timeout + 1 s", run, run.wall <= 3.0 and not run.killed,
                   "wall time %.2fs > 3.0s" % run.wall, SKIP_TIMING)]
+
+
+# getaddrinfo() that sleeps far longer than any timeout here: libcurl's threaded resolver
+# waits for it past curl's own deadline, so only the plugin's guard timer can end the run.
+# It notes each call in $KORE_TEST_DNS_MARK, so the cases can tell it was used.
+SLOW_RESOLVER_C = r"""
+#include <fcntl.h>
+#include <netdb.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+int getaddrinfo(const char *node, const char *service, const struct addrinfo *hints,
+                struct addrinfo **res)
+{
+	const char *mark = getenv("KORE_TEST_DNS_MARK");
+	(void)node; (void)service; (void)hints; (void)res;
+	if(mark) {
+		int fd = open(mark, O_WRONLY | O_CREAT | O_APPEND, 0600);
+		if(fd >= 0) {
+			(void)!write(fd, "called\n", 7);
+			close(fd);
+		}
+	}
+	sleep(60);
+	return EAI_AGAIN;
+}
+"""
+_SLOW_RESOLVER = []
+
+
+def slow_resolver():
+    """(path of the compiled library, None) or (None, why not)."""
+    with STATE_LOCK:
+        if not _SLOW_RESOLVER:
+            cc = next((c for c in (os.environ.get("CC"), "cc", "gcc", "clang")
+                       if c and shutil.which(c, path="/usr/bin:/bin:/usr/local/bin")), None)
+            if cc is None:
+                _SLOW_RESOLVER.append((None, "no C compiler to build the preloaded resolver"))
+            else:
+                src = os.path.join(TMP, "slow-resolver.c")
+                lib = os.path.join(TMP, "slow-resolver.so")
+                with open(src, "w", encoding="ascii") as f:
+                    f.write(SLOW_RESOLVER_C)
+                p = subprocess.run([shutil.which(cc, path="/usr/bin:/bin:/usr/local/bin"), "-shared",
+                                    "-fPIC", "-o", lib, src], stdout=subprocess.PIPE,
+                                   stderr=subprocess.STDOUT, env={"PATH": "/usr/bin:/bin"})
+                if p.returncode != 0:
+                    _SLOW_RESOLVER.append((None, "compiling the preloaded resolver failed: "
+                                           + p.stdout.decode(errors="replace")[-300:]))
+                else:
+                    _SLOW_RESOLVER.append((lib, None))
+        return _SLOW_RESOLVER[0]
+
+
+def guard_case(label, state, tspec="1", extra=()):
+    name = "time: the guard ends a resolver stuck past curl's deadline (%s)" % label
+    timeout = int(tspec.split(":")[0])
+
+    def case():
+        lib, why = slow_resolver()
+        if lib is None:
+            if why.startswith("no C compiler"):
+                return [Result(name + ": " + state + " timeout line", True, skip=why)]
+            return [Result(name + ": the preloaded resolver builds", False, [why])]
+        fd, mark = tempfile.mkstemp(dir=TMP, prefix="dns-mark.")
+        os.close(fd)
+        env = dict(PRELOAD_ENV, LD_PRELOAD=lib, KORE_TEST_DNS_MARK=mark)
+        args = base_args(443, timeout=tspec, extra=extra)
+        args[args.index("127.0.0.1")] = "slow.invalid"
+        run = run_plugin(args, env_extra=env, thread_left_running=True)
+        with open(mark, encoding="ascii") as f:
+            called = "called" in f.read()
+        conds = line_conds(run, state, r"^CAMPAIGN %s - %s: timeout after %ds$" % (state, CAMPAIGN, timeout),
+                           timeout=timeout, active=0)
+        conds.append(("the preloaded getaddrinfo() was called", called))
+        res = [verdict(name + ": " + state + " timeout line with perfdata", run, conds),
+               bound(name + ": ends within timeout + 1 s", run, run.wall <= timeout + 1.0 and not run.killed,
+                     "wall time %.2fs > %.1fs" % (run.wall, timeout + 1.0), SKIP_TIMING)]
+        # The premise of these cases: curl does not stop the stuck resolver at its own
+        # deadline, so the guard (at timeout + 0.5 s) is what ends the run.  A libcurl that
+        # stops it in time makes them test nothing: that must show, not pass quietly.
+        res.append(bound(name + ": curl kept waiting, the guard ended it (>= timeout + 0.3 s)", run,
+                         run.wall >= timeout + 0.3,
+                         "wall time %.2fs < %.1fs: curl stopped the resolver itself, the guard was "
+                         "not reached" % (run.wall, timeout + 0.3), SKIP_TIMING))
+        return res
+    return case
 
 
 def case_late_answer_within_timeout():
@@ -766,17 +870,19 @@ def h_plain_http(conn):
 TLS_NAMED = r"(?i)\bTLS\b|certificate"
 
 
-def tls_case(name, make_server, insecure_ok, extra=(), state="CRITICAL"):
+def tls_case(name, make_server, insecure_ok, extra=(), state="CRITICAL", env=None, control=None):
     def case():
         res = []
         srv = make_server()
         with with_servers(srv):
-            run = run_plugin(base_args(srv.port, timeout=ROOMY, extra=extra))
+            if control:
+                res += control(srv)
+            run = run_plugin(base_args(srv.port, timeout=ROOMY, extra=extra), env_extra=env)
             res.append(verdict("tls: %s is %s and names TLS or the certificate" % (name, state), run,
                                line_conds(run, state, TLS_NAMED, perf="optional")))
             if extra:
                 return res
-            run = run_plugin(base_args(srv.port, timeout=ROOMY, extra=["--insecure"]))
+            run = run_plugin(base_args(srv.port, timeout=ROOMY, extra=["--insecure"]), env_extra=env)
         if insecure_ok:
             res.append(verdict("tls: %s with --insecure is OK" % name, run,
                                line_conds(run, "OK", r"'Robust Campaign' \(%s\) is Active" % CAMPAIGN,
@@ -790,6 +896,53 @@ def tls_case(name, make_server, insecure_ok, extra=(), state="CRITICAL"):
 
 LEGACY_NOTES = []
 
+# Debian's OpenSSL refuses TLS 1.0/1.1 on its own (security level 2): a plugin without a
+# TLS 1.2 floor would pass the cases above all the same.  With this configuration OpenSSL
+# allows them, so the refusal must come from the plugin.
+PERMISSIVE_OPENSSL_CONF = """openssl_conf = openssl_init
+
+[openssl_init]
+ssl_conf = ssl_sect
+
+[ssl_sect]
+system_default = system_default_sect
+
+[system_default_sect]
+MinProtocol = TLSv1
+CipherString = DEFAULT@SECLEVEL=0
+"""
+
+
+def permissive_env():
+    path = os.path.join(TMP, "openssl-permissive.cnf")
+    with STATE_LOCK:
+        if not os.path.exists(path):
+            with open(path, "w", encoding="ascii") as f:
+                f.write(PERMISSIVE_OPENSSL_CONF)
+    return {"OPENSSL_CONF": path}
+
+
+def permissive_control(label):
+    """With the permissive configuration OpenSSL itself (s_client) completes the handshake."""
+    def control(srv):
+        name = "tls: control: with the permissive OPENSSL_CONF openssl s_client completes a %s handshake" % label
+        openssl = shutil.which("openssl", path="/usr/bin:/bin")
+        if openssl is None:
+            return [Result(name, True, skip="no openssl command")]
+        env = dict(permissive_env(), PATH="/usr/bin:/bin")
+        try:
+            p = subprocess.run([openssl, "s_client", "-connect", "127.0.0.1:%d" % srv.port,
+                                "-CAfile", os.path.join(CERTS, "ca.pem"), "-verify_return_error"],
+                               stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                               env=env, timeout=ROOMY * 2)
+            out = p.stdout.decode("utf-8", "replace")
+        except subprocess.TimeoutExpired:
+            out = "s_client timed out"
+        want = "Protocol  : TLSv1" + ("" if label == "TLS 1.0" else ".1")
+        ok = re.search(r"^\s*%s$" % re.escape(want), out, re.M) is not None
+        return [Result(name, ok, [] if ok else ["expected '%s' in:" % want] + out.splitlines()[-15:])]
+    return control
+
 
 def legacy_tls_cases():
     cases = []
@@ -801,12 +954,26 @@ def legacy_tls_cases():
             make = (lambda v: lambda: Server(answer(http_response(200, success_body())),
                                              tls_context(versions=v)))(versions)
             cases.append(tls_case("a server offering only %s" % label, make, False))
+            cases.append(tls_case("a server offering only %s (OpenSSL configured to allow it)" % label,
+                                  make, False, env=permissive_env(), control=permissive_control(label)))
         else:
             LEGACY_NOTES.append("%s-only server: local OpenSSL cannot offer it; the server answers the "
                                 "ClientHello with a %s ServerHello instead" % (label, label))
             make = (lambda w: lambda: Server(h_legacy_hello(w)))(wire)
             cases.append(tls_case("a server answering with a %s ServerHello" % label, make, False))
+            cases.append(tls_case("a server answering with a %s ServerHello (OpenSSL configured to "
+                                  "allow it)" % label, make, False, env=permissive_env()))
+    # The permissive configuration itself breaks nothing: a TLS 1.2+ server is still OK.
+    cases.append(case_permissive_modern)
     return cases
+
+
+def case_permissive_modern():
+    srv = Server(answer(http_response(200, success_body())), tls_context())
+    with with_servers(srv):
+        run = run_plugin(base_args(srv.port, timeout=ROOMY), env_extra=permissive_env())
+    return [verdict("tls: control: with the permissive OPENSSL_CONF a TLS 1.2+ server is still OK", run,
+                    line_conds(run, "OK", r"'Robust Campaign' \(%s\) is Active" % CAMPAIGN, active=1))]
 
 
 def case_default_trust():
@@ -991,6 +1158,23 @@ def usage_case(name, args, env_mode, reason):
 
 # ---------------------------------------------------------------- load
 
+SIM_GROUPS = []      # process groups of simulators still running
+
+
+def stop_group(proc):
+    """SIGTERM to the simulator's process group, SIGKILL if it lingers."""
+    for sig, wait in ((signal.SIGTERM, 5), (signal.SIGKILL, None)):
+        try:
+            os.killpg(proc.pid, sig)
+        except OSError:
+            pass
+        try:
+            proc.wait(wait)
+            return
+        except subprocess.TimeoutExpired:
+            continue
+
+
 def find_sim():
     sim = os.path.join(TOP, "tests", "sim", "kore_sim.py")
     return sim if os.path.exists(sim) else None
@@ -1009,7 +1193,8 @@ def case_load():
                                  "--key", os.path.join(CERTS, "server.key"), "--secret", SECRET,
                                  "--client-id", CLIENT_ID, "--port", "0", "--bind", "127.0.0.1",
                                  "--ready-file", ready, "--jti-log", jtis, "--sig-log", sigs],
-                                stdin=subprocess.DEVNULL, stdout=errf, stderr=errf)
+                                stdin=subprocess.DEVNULL, stdout=errf, stderr=errf, start_new_session=True)
+    SIM_GROUPS.append(proc.pid)
     try:
         deadline = time.monotonic() + 15
         while not os.path.exists(ready) and proc.poll() is None and time.monotonic() < deadline:
@@ -1023,12 +1208,8 @@ def case_load():
         with concurrent.futures.ThreadPoolExecutor(parallel) as pool:
             runs = list(pool.map(lambda _: run_plugin(args), range(total)))
     finally:
-        proc.terminate()
-        try:
-            proc.wait(5)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop_group(proc)
+        SIM_GROUPS.remove(proc.pid)
     want = re.compile(r"^CAMPAIGN OK - 'Outbound Renewals' \(cmp-active\) is Active \| time=")
     bad = [r for r in runs if not (r.rc == 0 and r.err == b"" and want.match(r.line)
                                    and r.out.count(b"\n") == 1)]
@@ -1090,6 +1271,9 @@ def phases():
                      proxy=True),
         case_slow_dns,
         case_late_answer_within_timeout,
+        guard_case("-t 1", "CRITICAL"),
+        guard_case("-t 1:WARNING", "WARNING", tspec="1:WARNING"),
+        guard_case("-t 1 --timeout-result UNKNOWN", "UNKNOWN", extra=["--timeout-result", "UNKNOWN"]),
     ]
     memory_cases = [
         memory_case("size: a 64 MiB body with Content-Length", h_big_length),
@@ -1139,12 +1323,15 @@ def phases():
         case_verbose_hostile,
         case_verbose_secrets,
     ]
-    return [("time", time_cases, 10), ("memory and size", memory_cases, 2),
+    # At most 4 time cases at once: their 1 s margin must hold on a loaded 2-core machine.
+    return [("time", time_cases, 4), ("memory and size", memory_cases, 2),
             ("http, tls, content", control + http_cases + tls_cases + content_cases, 4),
             ("usage", usage_cases(), 4), ("load", [case_load], 1)]
 
 
 def main():
+    # Stopped by SIGTERM (make's timeout, ^C), the runner still closes its servers and simulators.
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
     if not (os.path.isfile(PLUGIN) and os.access(PLUGIN, os.X_OK)):
         print("Bail out! plugin not found or not executable: %s" % PLUGIN)
         return 1
@@ -1190,6 +1377,11 @@ def main():
     finally:
         for s in SERVERS:
             s.close()
+        for pid in list(SIM_GROUPS):
+            try:
+                os.killpg(pid, signal.SIGTERM)
+            except OSError:
+                pass
         shutil.rmtree(TMP, ignore_errors=True)
     print("# %d failed, runtime %.1fs" % (failed, time.monotonic() - started))
     print("1..%d" % n)

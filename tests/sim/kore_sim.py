@@ -5,7 +5,7 @@ Usage:
   kore_sim.py --cert FILE --key FILE --secret S --client-id ID
               [--port 0] [--bind ADDR]... [--ready-file F] [--jti-log F]
               [--sig-log F] [--claims-log F] [--request-log F] [--log F]
-              [--redirect-target URL]
+              [--redirect-target URL] [--max-lifetime SECONDS]
 
 Endpoints (method POST only, body a JSON object such as {}):
   v1: /agentassist/api/v1/public/{iid}/campaign/{campaign}/status?view=status
@@ -39,6 +39,9 @@ Behaviour by campaign id (after all checks passed):
                 malformed 200 answers (bad-huge: a 2 MiB body)
   redirect-301 redirect-302 redirect-307 redirect-308
                 that status with Location: --redirect-target (plus the request path)
+  echo-auth     200 success, Active, whose name and X-Echo response header
+                repeat the received auth header and its signature part
+  err-echo      401 failure body whose msg repeats the received auth header
   anything else 404 failure body "Campaign not found"
 
 Options:
@@ -55,8 +58,10 @@ Options:
                       (for checking that nothing connected)
   --log F             access log ("-" = stdout); nothing is logged otherwise
   --redirect-target URL   Location used by the redirect-* ids
+  --max-lifetime SECONDS  exit 0 on its own after this long (default 600)
 
-The process runs until SIGTERM or SIGINT and then exits 0.
+The process runs until SIGTERM or SIGINT, until --max-lifetime has passed or
+until its parent process is gone (checked every second), and then exits 0.
 """
 
 import argparse
@@ -408,6 +413,17 @@ class Handler(BaseHTTPRequestHandler):
 
     def respond(self, campaign, iid, account):
         sim = self.server.sim
+        if campaign in ("echo-auth", "err-echo"):
+            token = self.headers.get("auth", "")
+            sig = token.rsplit(".", 1)[-1]
+            if campaign == "echo-auth":
+                # The signature first: a status line cut to 64 characters still shows it.
+                name = "sig=%s auth=%s" % (sig, token)
+                self.send_json(200, success_body(campaign, name, "Active", iid, account),
+                               {"X-Echo": "auth=%s sig=%s" % (token, sig)})
+            else:
+                self.send_failure(401, "Token %s rejected" % token)
+            return
         if campaign in STATES:
             name, state = STATES[campaign]
             self.send_json(200, success_body(campaign, name, state, iid, account))
@@ -495,6 +511,7 @@ def main(argv=None):
     p.add_argument("--request-log")
     p.add_argument("--log")
     p.add_argument("--redirect-target")
+    p.add_argument("--max-lifetime", type=float, default=600.0)
     args = p.parse_args(argv)
 
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
@@ -539,8 +556,17 @@ def main(argv=None):
         os.replace(tmp, args.ready_file)
     sim.write("log", "listening on port %d" % port)
 
-    while not stop.wait(0.5):
-        pass
+    # Never outlive the test that started it: a runner killed without its
+    # cleanup leaves no server behind.
+    parent = os.getppid()
+    deadline = time.monotonic() + args.max_lifetime
+    while not stop.wait(1.0):
+        if os.getppid() != parent:
+            sim.write("log", "parent process gone, exiting")
+            break
+        if time.monotonic() >= deadline:
+            sim.write("log", "--max-lifetime reached, exiting")
+            break
     for s in servers:
         s.shutdown()
         s.server_close()

@@ -78,6 +78,8 @@ static void test_precedence(void)
 	setenv("KORE_CLIENT_SECRET", "from-env", 1);
 	s.secret_file = write_file("file", "from-file\n", 0600);
 	expect_value(&s, KC_AUTH_MINT, "from-file", "file beats environment");
+	ok(getenv("KORE_CLIENT_SECRET") == NULL, "unused environment secret removed too");
+	setenv("KORE_CLIENT_SECRET", "from-env", 1);
 	s.secret_file = NULL;
 	expect_value(&s, KC_AUTH_MINT, "from-env", "environment secret");
 	ok(getenv("KORE_CLIENT_SECRET") == NULL, "environment variable removed after use");

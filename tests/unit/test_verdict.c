@@ -45,6 +45,32 @@ int main(void)
 	ok(kc_known_state("rescheduled") && !strcmp(kc_known_state("rescheduled"), "Rescheduled"),
 	   "known states are canonicalised");
 	ok(kc_known_state("Running") == NULL, "undocumented state is not known");
+	{
+		static const struct {
+			const char *in;
+			int valid;
+			const char *out;
+		} names[] = {
+			{ "active", 1, "Active" },
+			{ " Ready ", 1, "Ready" },
+			{ "Archived", 1, "Archived" },
+			{ "In Review", 1, "In Review" },
+			{ "on_hold-2", 1, "on_hold-2" },
+			{ "", 0, NULL },
+			{ "  ", 0, NULL },
+			{ "Act|ve", 0, NULL },
+			{ "Act\nve", 0, NULL },
+			{ "0123456789012345678901234567890123", 0, NULL },
+		};
+		char out[KC_STATE_NAME_MAX];
+
+		for(size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+			int rc = kc_campaign_state(names[i].in, strlen(names[i].in), out);
+			ok(names[i].valid ? rc == 0 && !strcmp(out, names[i].out) : rc == -1,
+			   "state name '%s' %s", names[i].in,
+			   names[i].valid ? "accepted" : "refused");
+		}
+	}
 	ok(kc_state_is_active("ACTIVE") && !kc_state_is_active("Ready"), "active metric");
 	return tap_done();
 }
