@@ -51,10 +51,19 @@ need() {
 configure_in() {
 	local dir=$1
 	shift
+	if [ -f "$top/config.status" ]; then
+		# an in-tree ./configure blocks the out-of-tree builds used here
+		say "make distclean (the source tree was configured in place)"
+		make -C "$top" -s distclean >/dev/null 2>&1 || rm -f "$top/config.status"
+	fi
 	if [ ! -x "$top/configure" ] || [ "$top/configure.ac" -nt "$top/configure" ] ||
 		[ "$top/Makefile.am" -nt "$top/Makefile.in" ]; then
 		say "autoreconf"
-		(cd "$top" && autoreconf -fi >/dev/null 2>&1)
+		mkdir -p "$build"
+		if ! (cd "$top" && autoreconf -fi) >"$build/autoreconf.log" 2>&1; then
+			tail -n 20 "$build/autoreconf.log" >&2
+			exit 1
+		fi
 	fi
 	mkdir -p "$dir"
 	if [ ! -f "$dir/Makefile" ] || [ "$top/configure" -nt "$dir/Makefile" ] ||

@@ -49,7 +49,4 @@ struct kc_config {
 int kc_config_parse(struct kc_config *cfg, int argc, char **argv, struct kc_err *e)
         __attribute__((warn_unused_result));
 
-/* The --help text, one option per line with its default. */
-const char *kc_config_help(void);
-
 #endif

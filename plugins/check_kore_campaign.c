@@ -16,6 +16,7 @@
 #endif
 
 #include "config.h"
+#include "options.h"
 #include "credentials.h"
 #include "extraopts.h"
 #include "http.h"
@@ -364,7 +365,7 @@ static int print_help(void)
 	       "[options]\n\nOptions:\n%s\nRESULT is OK, WARNING, CRITICAL, UNKNOWN or 0-3. "
 	       "RANGE uses the Monitoring Plugins syntax (N, N:, ~:N, N:M, @N:M).\n"
 	       "The client secret is never taken from the command line.\n",
-	       PACKAGE_NAME, PACKAGE_VERSION, PACKAGE_NAME, kc_config_help());
+	       PACKAGE_NAME, PACKAGE_VERSION, PACKAGE_NAME, kc_options_help());
 	return KC_UNKNOWN;
 }
 

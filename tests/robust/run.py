@@ -515,7 +515,18 @@ def timeout_case(name, make_server, extra=(), state="CRITICAL", tspec="2", proxy
     return case
 
 
-DNS_ADDR = "127.83.119.1"    # any loopback address: port 53 of 127.0.0.1 may be taken
+def dns_sink_socket():
+    """A UDP socket on port 53 of some loopback address (port 53 of 127.0.0.1 may be taken,
+    and a suite running at the same time may hold another): (socket, address)."""
+    for _ in range(20):
+        addr = "127.83.%d.%d" % (os.urandom(1)[0], 1 + os.urandom(1)[0] % 254)
+        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        try:
+            s.bind((addr, 53))
+            return s, addr
+        except OSError:
+            s.close()
+    raise OSError("no free loopback address for port 53")
 
 
 def case_slow_dns():
@@ -532,8 +543,7 @@ def case_slow_dns():
     if why:
         return [Result(name + ": CRITICAL timeout line with perfdata", True, skip=why),
                 Result(name + ": ends within timeout + 1 s", True, skip=why)]
-    dns = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    dns.bind((DNS_ADDR, 53))
+    dns, dns_addr = dns_sink_socket()
     dns.settimeout(0.2)
     queries = []
     stop = threading.Event()
@@ -549,7 +559,7 @@ def case_slow_dns():
     threading.Thread(target=sink, daemon=True).start()
     conf = os.path.join(TMP, "resolv.conf")
     with open(conf, "w", encoding="ascii") as f:
-        f.write("nameserver %s\noptions timeout:30 attempts:1\n" % DNS_ADDR)
+        f.write("nameserver %s\noptions timeout:30 attempts:1\n" % dns_addr)
     args = base_args(443, timeout=2)
     args[args.index("127.0.0.1")] = "status.kore-robust.test"
     try:

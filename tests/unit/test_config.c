@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "options.h"
 #include "tap.h"
 
 #define REQ "-i i1 -a a1 -C c1 "
@@ -141,7 +142,7 @@ static void test_values(void)
 
 static void test_help(void)
 {
-	const char *help = kc_config_help();
+	const char *help = kc_options_help();
 	static const char *const listed[] = {
 		"--host=HOST",
 		"--port=PORT",
