@@ -18,13 +18,12 @@
 #include "config.h"
 #include "options.h"
 #include "credentials.h"
+#include "detail.h"
 #include "extraopts.h"
 #include "http.h"
 #include "output.h"
 #include "report.h"
 #include "token.h"
-
-#define VERBOSE_MAX (64 * 1024)
 
 /* The line the timeout guard prints: formatted before the request starts,
  * because a signal handler may only write() and _exit(). */
@@ -125,65 +124,6 @@ static int mint(const struct kc_config *cfg, struct kc_credentials *cred, char *
 	return rc;
 }
 
-struct verbose {
-	char text[VERBOSE_MAX];
-	size_t len;
-};
-
-/* One sanitised detail line; a '|' would start perfdata in Nagios long output. */
-__attribute__((format(printf, 2, 3))) static void detail(struct verbose *v, const char *fmt, ...)
-{
-	char raw[2048];
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(raw, sizeof(raw), fmt, ap);
-	va_end(ap);
-	if(n < 0 || v->len + 2 >= sizeof(v->text))
-		return;
-	v->len += kc_sanitize(v->text + v->len, sizeof(v->text) - v->len - 1, raw, strlen(raw),
-	                      sizeof(raw));
-	v->text[v->len++] = '\n';
-	v->text[v->len] = '\0';
-}
-
-static void detail_block(struct verbose *v, const char *label, const char *data, size_t len)
-{
-	while(len) {
-		const char *nl = memchr(data, '\n', len);
-		size_t n = nl ? (size_t)(nl - data) : len;
-
-		size_t shown = n && data[n - 1] == '\r' ? n - 1 : n;
-
-		if(shown)
-			detail(v, "%s%.*s", label, (int)shown, data);
-		n += nl != NULL;
-		data += n;
-		len -= n;
-	}
-}
-
-static void describe(const struct kc_config *cfg, const char *url,
-                     const struct kc_http_response *res, struct verbose *v)
-{
-	if(cfg->verbose >= 1)
-		detail(v, "request: POST %s -> HTTP %ld, %zu bytes in %.6fs", url, res->status,
-		       res->len, res->seconds);
-	if(cfg->verbose >= 2)
-		detail(v,
-		       "timings: dns %.6fs, connect %.6fs, tls %.6fs, first byte %.6fs, total "
-		       "%.6fs",
-		       res->t_dns, res->t_connect, res->t_tls, res->t_first_byte, res->seconds);
-	if(cfg->verbose >= 3) {
-		detail(v, "> auth: [redacted]");
-		detail(v, "> iid: %s", cfg->iid);
-		detail(v, "> accountId: %s", cfg->account_id);
-		detail_block(v, "< ", res->headers, res->headers_len);
-		detail_block(v, "body: ", res->body, res->len > 4096 ? 4096 : res->len);
-	}
-}
-
 /* A server that echoes a credential must not make us print it.  Whole
  * copies go before the body is read (a cut name could otherwise keep part of
  * one); any slice of one goes from whatever is printed. */
@@ -210,7 +150,7 @@ static void redact_response(struct kc_http_response *res, const struct credentia
 	}
 }
 
-static void redact_output(char *text, struct verbose *v, const struct credentials_seen *c)
+static void redact_output(char *text, struct kc_detail *v, const struct credentials_seen *c)
 {
 	for(size_t i = 0; i < 3; i++) {
 		kc_redact_credential(text, strlen(text), c->data[i], c->len[i]);
@@ -219,7 +159,7 @@ static void redact_output(char *text, struct verbose *v, const struct credential
 }
 
 static int fetch(const struct kc_config *cfg, const char *url, struct kc_credentials *cred,
-                 char *token, struct verbose *v)
+                 char *token, struct kc_detail *v)
 {
 	struct kc_http_request req = { .url = url,
 		                       .token = token,
@@ -253,7 +193,7 @@ static int fetch(const struct kc_config *cfg, const char *url, struct kc_credent
 		                 .seconds =
 		                         res.seconds > 0 ? res.seconds : now_seconds() - started };
 	kc_report_build(cfg, &o, &r, text, sizeof(text));
-	describe(cfg, url, &res, v);
+	kc_detail_describe(v, cfg, url, &res);
 	redact_output(text, v, &creds);
 	kc_http_response_free(&res);
 	return finish(&r, cfg->verbose ? v->text : NULL);
@@ -261,7 +201,7 @@ static int fetch(const struct kc_config *cfg, const char *url, struct kc_credent
 
 static int check(const struct kc_config *cfg, const struct kc_extraopts *ini)
 {
-	static struct verbose v;
+	static struct kc_detail v;
 	struct kc_credential_sources src = { .client_id = cfg->client_id,
 		                             .secret_file = cfg->secret_file,
 		                             .token_file = cfg->token_file,
