@@ -147,7 +147,7 @@ run() { # run ARGS...: the installed plugin, clean environment, no stderr allowe
 
 secret_env=
 run --version
-[ "$status" -eq 3 ] && [[ "$out" == "check_kore_campaign ${version%-*}"* ]] &&
+[ "$status" -eq 3 ] && [[ "$out" == "check_kore_campaign v${version%-*}"* ]] &&
 	rc=0 || { rc=1; echo "# got $status: $out"; }
 ok "$rc" "--version names the upstream version and exits 3"
 

@@ -1,8 +1,10 @@
 /* Fuzzes the command-line parser: the input, split on NUL bytes, is argv[1..].
  * Whatever it accepts must satisfy the documented limits; whatever it refuses
  * must give a clean usage line; and a second parse must agree with the first. */
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "config.h"
 #include "fuzz_check.h"
@@ -62,18 +64,25 @@ static void check_host(const char *host)
 	FUZZ_ASSERT(len >= 1 && len < 256 && strspn(host, chars) == len);
 }
 
-/* A documented state, spelt as the documentation spells it. */
+/* A state name as the parser keeps it: 1-31 letters, digits, blanks, '_' or
+ * '-', no blank at either end, and a documented state in its documented spelling. */
 static bool canonical(const char *state)
 {
 	const char *known = kc_known_state(state);
+	size_t len = strnlen(state, KC_STATE_NAME_MAX);
 
-	return known && !strcmp(known, state);
+	if(!len || len >= KC_STATE_NAME_MAX || state[0] == ' ' || state[len - 1] == ' ')
+		return false;
+	for(size_t i = 0; i < len; i++)
+		if(!isalnum((unsigned char)state[i]) && !strchr(" _-", state[i]))
+			return false;
+	return !known || !strcmp(known, state);
 }
 
 static void check_policy(const struct kc_config *cfg)
 {
 	const struct kc_policy *p = &cfg->policy;
-	char joined[16 * 16] = "";
+	char joined[KC_MAX_RULES * KC_STATE_NAME_MAX] = "";
 
 	FUZZ_ASSERT(strnlen(cfg->expect_text, sizeof(cfg->expect_text)) < sizeof(cfg->expect_text));
 	FUZZ_ASSERT(p->n_expect >= 1 && p->n_expect <= KC_MAX_RULES);
@@ -89,7 +98,7 @@ static void check_policy(const struct kc_config *cfg)
 		FUZZ_ASSERT(p->map[i].state && canonical(p->map[i].state));
 		FUZZ_ASSERT((unsigned)p->map[i].result <= KC_UNKNOWN);
 		for(size_t j = 0; j < i; j++)
-			FUZZ_ASSERT(strcmp(p->map[j].state, p->map[i].state) != 0);
+			FUZZ_ASSERT(strcasecmp(p->map[j].state, p->map[i].state) != 0);
 	}
 	FUZZ_ASSERT((unsigned)p->unexpected <= KC_UNKNOWN);
 }
