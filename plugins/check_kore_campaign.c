@@ -3,7 +3,6 @@
  * parse -> credentials -> token -> fetch -> judge -> print. */
 #include <signal.h>
 #include <stdbool.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,11 +15,11 @@
 #endif
 
 #include "config.h"
-#include "options.h"
 #include "credentials.h"
 #include "detail.h"
 #include "extraopts.h"
 #include "http.h"
+#include "options.h"
 #include "output.h"
 #include "report.h"
 #include "token.h"
@@ -37,8 +36,8 @@ static void on_alarm(int sig)
 	(void)sig;
 	if(finishing)
 		return;
-	if(write(STDOUT_FILENO, guard_line, guard_len) < 0)
-		_exit(guard_code);
+	if(write(STDOUT_FILENO, guard_line, guard_len) != (ssize_t)guard_len)
+		_exit(KC_UNKNOWN); /* the line did not get out: say nothing more */
 	_exit(guard_code);
 }
 
@@ -47,9 +46,11 @@ static int finish(const struct kc_report *r, const char *verbose)
 	char line[KC_LINE_MAX];
 
 	finishing = 1;
-	if(kc_output_line(line, sizeof(line), r) < 0)
-		snprintf(line, sizeof(line),
-		         "CAMPAIGN UNKNOWN - internal error: status line too long\n");
+	if(kc_output_line(line, sizeof(line), r) < 0) {
+		fputs("CAMPAIGN UNKNOWN - internal error: status line too long\n", stdout);
+		fflush(stdout);
+		return KC_UNKNOWN;
+	}
 	fputs(line, stdout);
 	if(verbose)
 		fputs(verbose, stdout);
@@ -170,8 +171,10 @@ static int fetch(const struct kc_config *cfg, const char *url, struct kc_credent
 		                       .insecure = cfg->insecure,
 		                       .ip_version = cfg->ip_version,
 		                       .proxy = cfg->proxy,
+		                       .timeout_ms = cfg->timeout * 1000L,
 		                       .keep_headers = cfg->verbose >= 3 };
 	struct kc_http_response res;
+	enum kc_http_result result;
 	struct kc_outcome o;
 	struct kc_report r;
 	struct kc_err e = { 0 };
@@ -180,11 +183,10 @@ static int fetch(const struct kc_config *cfg, const char *url, struct kc_credent
 	struct credentials_seen creds = seen(token, &cred->value);
 
 	arm_guard(cfg);
-	req.timeout_ms = cfg->timeout * 1000L;
-	o.http = kc_http_post(&req, &res, &e);
+	result = kc_http_post(&req, &res, &e);
 	disarm_guard();
 	redact_response(&res, &creds);
-	o = (struct kc_outcome){ .http = o.http,
+	o = (struct kc_outcome){ .http = result,
 		                 .error = e.msg,
 		                 .status = res.status,
 		                 .retry_after = res.retry_after,
