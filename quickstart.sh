@@ -76,9 +76,10 @@ configure_in() {
 	make -C "$dir" -s -j"$(nproc)" >/dev/null
 }
 
+# demo and test share one build directory, configured the same way
 build_plugin() {
 	need $BUILD_PKGS $RUN_PKGS
-	configure_in "$build"
+	configure_in "$build" --enable-werror
 }
 
 # ---- demo -------------------------------------------------------------------
@@ -152,10 +153,33 @@ suite() {
 # 42, not 1: a valgrind finding must not look like a WARNING result
 valgrind_wrapper="valgrind --leak-check=full --errors-for-leak-kinds=definite,indirect --error-exitcode=42 -q"
 
+# The demo as a suite: three real runs, each with its line and exit code.
+# A subshell, so the TAP counters of tests/tap.sh stay out of the totals.
+demo_suite() (
+	. "$top/tests/tap.sh"
+	out=$("$top/quickstart.sh" demo 2>&1) && st=0 || st=1
+	ok "$st" "./quickstart.sh demo exits 0"
+	grep -q "^CAMPAIGN OK - 'Outbound Renewals' (cmp-active) is Active | time=" <<<"$out" &&
+		grep -q '^(exit code 0)$' <<<"$out" && st=0 || st=1
+	ok "$st" "demo: an Active campaign is OK, exit code 0"
+	grep -q "^CAMPAIGN WARNING - .* is Stopped, expected Active | time=" <<<"$out" &&
+		grep -q '^(exit code 1)$' <<<"$out" && st=0 || st=1
+	ok "$st" "demo: a Stopped campaign is WARNING, exit code 1"
+	grep -q '^CAMPAIGN CRITICAL - err-401: HTTP 401 Unauthorized' <<<"$out" &&
+		grep -q '^(exit code 2)$' <<<"$out" && st=0 || st=1
+	ok "$st" "demo: a failing call is CRITICAL, exit code 2"
+	pgrep -f "kore_sim.py.*cs-demo" >/dev/null && st=1 || st=0
+	ok "$st" "demo: the simulator is stopped afterwards"
+	[ "$failed" -eq 0 ] || sed 's/^/# /' <<<"$out"
+	echo "1..$n"
+	exit "$failed"
+)
+
 run_tests() {
 	need $BUILD_PKGS $RUN_PKGS $TEST_PKGS
-	configure_in "$build" --enable-werror
+	build_plugin
 	configure_in "$asan_build" --enable-sanitizers --enable-werror
+	suite "demo" tap demo_suite
 	suite "unit-and-integration" automake make -C "$build" check
 	suite "sanitizers" automake make -C "$asan_build" check
 	suite "valgrind" automake env PLUGIN_WRAPPER="$valgrind_wrapper" \

@@ -78,10 +78,8 @@ static int parse_expect(struct kc_config *cfg, const char *text, struct kc_err *
 {
 	struct kc_policy *pol = &cfg->policy;
 	const char *p = text;
-	size_t used;
 
 	pol->n_expect = 0;
-	cfg->expect_text[0] = '\0';
 	for(;;) {
 		size_t len = strcspn(p, ",");
 		char *state = pol->expect[pol->n_expect];
@@ -95,9 +93,6 @@ static int parse_expect(struct kc_config *cfg, const char *text, struct kc_err *
 			if(!strcasecmp(pol->expect[i], state))
 				return kc_err_set(e, "--expect: '%s' is listed twice", state);
 		pol->n_expect++;
-		used = strlen(cfg->expect_text);
-		snprintf(cfg->expect_text + used, sizeof(cfg->expect_text) - used, "%s%s",
-		         used ? "," : "", state);
 		if(!p[len])
 			return 0;
 		p += len + 1;
@@ -107,7 +102,7 @@ static int parse_expect(struct kc_config *cfg, const char *text, struct kc_err *
 static int parse_map(struct kc_policy *pol, const char *text, struct kc_err *e)
 {
 	const char *eq = strchr(text, '=');
-	struct kc_state_rule rule;
+	struct kc_state_rule rule = { .result = KC_OK }; /* no stack bytes copied into the policy */
 	size_t i;
 
 	if(!eq || kc_campaign_state(text, (size_t)(eq - text), rule.state))
@@ -284,7 +279,6 @@ static void set_defaults(struct kc_config *cfg)
 	cfg->jwt_alg = KC_HS256;
 	strcpy(cfg->policy.expect[0], "Active");
 	cfg->policy.n_expect = 1;
-	strcpy(cfg->expect_text, "Active");
 	cfg->policy.unexpected = KC_WARNING;
 	cfg->on_error = KC_CRITICAL;
 	cfg->timeout_result = KC_CRITICAL;

@@ -30,7 +30,6 @@ struct kc_config {
 	long jwt_ttl;
 	enum kc_alg jwt_alg;
 	struct kc_policy policy;
-	char expect_text[KC_MAX_RULES * KC_STATE_NAME_MAX]; /* for messages */
 	enum kc_state on_error;
 	enum kc_state timeout_result;
 	struct kc_thresholds thresholds;

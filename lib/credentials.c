@@ -85,24 +85,6 @@ out:
 	return result;
 }
 
-/* Copies the variable and overwrites the original so /proc/PID/environ no longer shows it. */
-static int take_env(const char *name, struct kc_secret *s, struct kc_err *e)
-{
-	char *value = getenv(name);
-	size_t len = value ? strlen(value) : 0;
-
-	if(!len)
-		return 1;
-	s->data = malloc(len + 1);
-	if(!s->data)
-		return kc_err_set(e, "out of memory");
-	memcpy(s->data, value, len + 1);
-	s->len = len;
-	explicit_bzero(value, len);
-	unsetenv(name);
-	return 0;
-}
-
 static int copy_secret(const char *data, size_t len, struct kc_secret *s, struct kc_err *e)
 {
 	s->data = malloc(len + 1);
@@ -112,6 +94,28 @@ static int copy_secret(const char *data, size_t len, struct kc_secret *s, struct
 	s->data[len] = '\0';
 	s->len = len;
 	return 0;
+}
+
+/* A copy of the variable; kc_credentials_load wipes the original afterwards. */
+static int take_env(const char *name, struct kc_secret *s, struct kc_err *e)
+{
+	const char *value = getenv(name);
+
+	if(!value || !*value)
+		return 1;
+	return copy_secret(value, strlen(value), s, e);
+}
+
+/* Overwrites and removes a credential variable, used or not, so that it does
+ * not stay readable in /proc/PID/environ for the rest of the run. */
+static void scrub_env(const char *name)
+{
+	char *value = getenv(name);
+
+	if(value) {
+		explicit_bzero(value, strlen(value));
+		unsetenv(name);
+	}
 }
 
 static int load_secret(const struct kc_credential_sources *src, struct kc_secret *s,
@@ -146,18 +150,6 @@ static int check_token(const struct kc_secret *t, struct kc_err *e)
 	if(dots != 2)
 		return kc_err_set(e, "the token is not a JWT (expected three dot-separated parts)");
 	return 0;
-}
-
-/* Removes a credential variable the run does not use, so that it does not
- * stay readable in /proc/PID/environ for the rest of the run. */
-static void scrub_env(const char *name)
-{
-	char *value = getenv(name);
-
-	if(value) {
-		explicit_bzero(value, strlen(value));
-		unsetenv(name);
-	}
 }
 
 static int load(const struct kc_credential_sources *src, struct kc_credentials *out,

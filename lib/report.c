@@ -88,7 +88,7 @@ static void http_error(const struct kc_config *cfg, const struct kc_outcome *o, 
 static enum kc_state judge_campaign(const struct kc_config *cfg, const struct kc_campaign *c,
                                     double seconds, char *text, size_t size)
 {
-	char name[4 * KC_NAME_CHARS + 8], state[128], why[640] = "";
+	char name[4 * KC_NAME_CHARS + 8], state[128], expected[256], why[320] = "";
 	enum kc_reason reason;
 	enum kc_state by_state = kc_verdict(&cfg->policy, c->state, &reason);
 	enum kc_state by_time = kc_thresholds_check(&cfg->thresholds, seconds);
@@ -96,9 +96,10 @@ static enum kc_state judge_campaign(const struct kc_config *cfg, const struct kc
 
 	kc_sanitize(name, sizeof(name), c->name, c->name_len, KC_NAME_CHARS);
 	kc_sanitize(state, sizeof(state), c->state, strlen(c->state), 32);
-	if(by_state != KC_OK && reason == KC_REASON_UNEXPECTED)
-		snprintf(why, sizeof(why), ", expected %s", cfg->expect_text);
-	else if(by_state != KC_OK && reason == KC_REASON_MAPPED)
+	if(by_state != KC_OK && reason == KC_REASON_UNEXPECTED) {
+		kc_policy_expected(&cfg->policy, expected, sizeof(expected));
+		snprintf(why, sizeof(why), ", expected %s", expected);
+	} else if(by_state != KC_OK && reason == KC_REASON_MAPPED)
 		snprintf(why, sizeof(why), ", mapped to %s", kc_state_name(by_state));
 	if(by_time != KC_OK) {
 		const struct kc_range *r = by_time == KC_CRITICAL ? &cfg->thresholds.critical
@@ -136,6 +137,19 @@ static enum kc_state judge_body(const struct kc_config *cfg, const struct kc_out
 	}
 }
 
+/* Every run that attempted the request reports its time against the thresholds. */
+static struct kc_report perf_report(const struct kc_config *cfg, double seconds,
+                                    enum kc_state state, const char *text)
+{
+	return (struct kc_report){ .text = text,
+		                   .has_perf = true,
+		                   .seconds = seconds,
+		                   .warn = cfg->thresholds.warning.text,
+		                   .crit = cfg->thresholds.critical.text,
+		                   .timeout = cfg->timeout,
+		                   .state = state };
+}
+
 void kc_report_build(const struct kc_config *cfg, const struct kc_outcome *o, struct kc_report *r,
                      char *text, size_t size)
 {
@@ -145,13 +159,7 @@ void kc_report_build(const struct kc_config *cfg, const struct kc_outcome *o, st
 		[KC_HTTP_TOO_LARGE] = "invalid response",
 	};
 
-	*r = (struct kc_report){ .text = text,
-		                 .has_perf = true,
-		                 .seconds = o->seconds,
-		                 .warn = cfg->thresholds.warning.text,
-		                 .crit = cfg->thresholds.critical.text,
-		                 .timeout = cfg->timeout,
-		                 .state = cfg->on_error };
+	*r = perf_report(cfg, o->seconds, cfg->on_error, text);
 	if(o->http == KC_HTTP_TIMEOUT)
 		kc_report_timeout(cfg, o->seconds, r, text, size);
 	else if(o->http != KC_HTTP_DONE)
@@ -165,12 +173,6 @@ void kc_report_build(const struct kc_config *cfg, const struct kc_outcome *o, st
 void kc_report_timeout(const struct kc_config *cfg, double seconds, struct kc_report *r, char *text,
                        size_t size)
 {
-	*r = (struct kc_report){ .text = text,
-		                 .has_perf = true,
-		                 .seconds = seconds,
-		                 .warn = cfg->thresholds.warning.text,
-		                 .crit = cfg->thresholds.critical.text,
-		                 .timeout = cfg->timeout,
-		                 .state = cfg->timeout_result };
+	*r = perf_report(cfg, seconds, cfg->timeout_result, text);
 	snprintf(text, size, "%s: timeout after %lds", cfg->campaign, cfg->timeout);
 }

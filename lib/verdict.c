@@ -3,6 +3,7 @@
 #include "verdict.h"
 
 #include <ctype.h>
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
@@ -39,6 +40,20 @@ int kc_campaign_state(const char *text, size_t len, char out[KC_STATE_NAME_MAX])
 	if(known)
 		strcpy(out, known);
 	return 0;
+}
+
+void kc_policy_expected(const struct kc_policy *p, char *buf, size_t size)
+{
+	size_t used = 0;
+
+	buf[0] = '\0';
+	for(size_t i = 0; i < p->n_expect && used < size; i++) {
+		int n = snprintf(buf + used, size - used, "%s%s", i ? "," : "", p->expect[i]);
+
+		if(n < 0)
+			break;
+		used += (size_t)n;
+	}
 }
 
 enum kc_state kc_verdict(const struct kc_policy *p, const char *state, enum kc_reason *why)

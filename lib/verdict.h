@@ -35,6 +35,9 @@ const char *kc_known_state(const char *name);
 int kc_campaign_state(const char *text, size_t len, char out[KC_STATE_NAME_MAX])
         __attribute__((warn_unused_result));
 
+/* The expected states as "A,B,C", for messages; cut to fit size. */
+void kc_policy_expected(const struct kc_policy *p, char *buf, size_t size);
+
 enum kc_state kc_verdict(const struct kc_policy *p, const char *state, enum kc_reason *why);
 
 /* Whether the campaign is dialling, for the "active" metric. */

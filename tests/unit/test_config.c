@@ -122,15 +122,16 @@ static void test_values(void)
 	   "default host, port, api");
 	ok(d.timeout == 10 && d.timeout_result == KC_CRITICAL && d.on_error == KC_CRITICAL,
 	   "default timeout and error results");
-	ok(d.policy.n_expect == 1 && !strcmp(d.expect_text, "Active") &&
+	ok(d.policy.n_expect == 1 && !strcmp(d.policy.expect[0], "Active") &&
 	           d.policy.unexpected == KC_WARNING,
 	   "default expect Active, unexpected WARNING");
 	ok(!strcmp(d.jwt_sub, "check_kore_campaign") && d.jwt_ttl == 300 && d.jwt_alg == KC_HS256,
 	   "default JWT claims");
 	ok(v.api == KC_API_V2 && v.jwt_alg == KC_HS512, "--api v2, --jwt-alg HS512");
 	ok(v.timeout == 30 && v.timeout_result == KC_UNKNOWN, "-t 30:UNKNOWN");
-	ok(!strcmp(v.expect_text, "Ready,Active") && v.policy.n_expect == 2,
-	   "--expect canonicalised: %s", v.expect_text);
+	ok(v.policy.n_expect == 2 && !strcmp(v.policy.expect[0], "Ready") &&
+	           !strcmp(v.policy.expect[1], "Active"),
+	   "--expect canonicalised, in order");
 	ok(v.policy.n_map == 1 && v.policy.map[0].result == KC_OK,
 	   "a later --map for a state wins");
 	ok(v.thresholds.warning.set && !v.thresholds.critical.set, "-w set, -c unset");

@@ -45,7 +45,7 @@ static void expect_value(const struct kc_credential_sources *src, enum kc_auth k
 	ok(rc == 0 && c.kind == kind && c.value.data && !strcmp(c.value.data, value), "%s%s%s",
 	   name, e.set ? ": " : "", e.msg);
 	kc_secret_wipe(&c.value);
-	ok(c.value.data == NULL && c.value.len == 0, "%s: wiped and released", name);
+	ok(c.value.data == NULL && c.value.len == 0, "%s: released", name);
 }
 
 static void test_files(void)

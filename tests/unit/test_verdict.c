@@ -71,6 +71,15 @@ int main(void)
 			   names[i].valid ? "accepted" : "refused");
 		}
 	}
+	{
+		struct kc_policy two = { .expect = { "Ready", "Active" }, .n_expect = 2 };
+		char buf[32];
+
+		kc_policy_expected(&two, buf, sizeof(buf));
+		ok(!strcmp(buf, "Ready,Active"), "expected states joined in order: %s", buf);
+		kc_policy_expected(&two, buf, 8);
+		ok(!strcmp(buf, "Ready,A"), "joined list cut to the buffer: %s", buf);
+	}
 	ok(kc_state_is_active("ACTIVE") && !kc_state_is_active("Ready"), "active metric");
 	return tap_done();
 }
